@@ -1,0 +1,1 @@
+"""Pure lead logic: parsing, validation, scoring, routing, SLA time maths (standard library only)."""

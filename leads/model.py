@@ -1,0 +1,79 @@
+"""Domain values shared by parsing, validation, scoring and routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class Interest(StrEnum):
+    """How interested the person said they are, as judged at capture."""
+
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+class Source(StrEnum):
+    """Where a lead came from; funnel reports group by it."""
+
+    EVENT = "event"
+    SEMINAR = "seminar"
+    WEB = "web"
+    REFERRAL = "referral"
+    INBOUND = "inbound"
+    MANUAL = "manual"
+
+
+class Budget(StrEnum):
+    """Budget band the person mentioned."""
+
+    UNKNOWN = "unknown"
+    NONE = "none"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class Timeline(StrEnum):
+    """When the person expects to buy."""
+
+    UNKNOWN = "unknown"
+    NOW = "now"
+    QUARTER = "quarter"
+    YEAR = "year"
+    LATER = "later"
+
+
+class Stage(StrEnum):
+    """Where a lead is in its lifecycle."""
+
+    NEW = "new"
+    HOT = "hot"
+    CLAIMED = "claimed"
+    MEETING = "meeting"
+    WON = "won"
+    LOST = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDraft:
+    """What a person typed about a lead, before it is validated and stored."""
+
+    name: str = ""
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    title: str = ""
+    source: Source | None = None
+    event: str = ""
+    interest: Interest | None = None
+    product: str = ""
+    budget: Budget | None = None
+    timeline: Timeline | None = None
+    consent: bool = False
+    notes: str = ""
+
+    def with_defaults(self, *, event: str, source: Source) -> LeadDraft:
+        """Fill the event and source from the capturer's context when left empty."""
+        return replace(self, event=self.event or event, source=self.source or source)
