@@ -1,1 +1,1 @@
-"""Pure lead logic: parsing, validation, scoring, routing, SLA time maths (standard library only)."""
+"""Pure lead logic: parsing, validation, scoring, routing and SLA time maths (stdlib only)."""

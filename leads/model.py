@@ -45,6 +45,16 @@ class Timeline(StrEnum):
     LATER = "later"
 
 
+class CompanySize(StrEnum):
+    """Head-count band of the lead's company."""
+
+    UNKNOWN = "unknown"
+    MICRO = "1-49"
+    SMALL = "50-249"
+    MEDIUM = "250-999"
+    LARGE = "1000+"
+
+
 class Stage(StrEnum):
     """Where a lead is in its lifecycle."""
 
@@ -65,6 +75,8 @@ class LeadDraft:
     email: str = ""
     phone: str = ""
     title: str = ""
+    company_size: CompanySize | None = None
+    industry: str = ""
     source: Source | None = None
     event: str = ""
     interest: Interest | None = None
