@@ -86,6 +86,8 @@ class LeadDraft:
     consent: bool = False
     notes: str = ""
 
-    def with_defaults(self, *, event: str, source: Source) -> LeadDraft:
-        """Fill the event and source from the capturer's context when left empty."""
-        return replace(self, event=self.event or event, source=self.source or source)
+    def with_capture_defaults(self, current_event: str) -> LeadDraft:
+        """Fill the event from the capturer's current event; a lead with an event is from a booth."""
+        event = self.event or current_event
+        source = self.source or (Source.EVENT if event else Source.MANUAL)
+        return replace(self, event=event, source=source)

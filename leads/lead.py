@@ -1,0 +1,41 @@
+"""A stored lead as the rest of the system sees it: profile, stage, owner, score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from leads.model import LeadDraft, Stage
+from leads.scoring import Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A snapshot of one lead, detached from the database."""
+
+    id: int
+    profile: LeadDraft
+    stage: Stage
+    owner: str | None
+    score: int
+    fit: float
+    engagement: float
+    reasons: tuple[Reason, ...]
+    region: str
+    touch_count: int
+    captured_by: str
+    created_at: datetime
+    hot_at: datetime | None = None
+    claimed_at: datetime | None = None
+    route_channel: str = ""
+    card_channel: str = ""
+    card_ts: str = ""
+
+    def top_reasons(self, n: int = 3) -> tuple[Reason, ...]:
+        """The reasons that moved the score most."""
+        return tuple(sorted(self.reasons, key=lambda reason: -abs(reason.points))[:n])
+
+    @property
+    def display_name(self) -> str:
+        """Name, else email, else a placeholder; never empty."""
+        return self.profile.name or self.profile.email or f"Lead #{self.id}"
