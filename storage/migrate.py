@@ -26,8 +26,8 @@ def alembic_config(url: str = "") -> Config:
 
 async def migrate(database: Database) -> None:
     """Bring the schema to the newest revision; PostgreSQL replicas take turns."""
-    async with database.engine.connect() as connection:
-        connection = await connection.execution_options(leadbot_write=True)
+    async with database.engine.connect() as plain:
+        connection = await plain.execution_options(leadbot_write=True)
         async with connection.begin():
             if not database.is_sqlite:
                 await connection.execute(

@@ -95,6 +95,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('dedupe_key', sa.String(length=200), nullable=False),
     sa.Column('lead_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('method', sa.String(length=40), nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),

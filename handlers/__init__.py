@@ -1,0 +1,13 @@
+"""Slack listeners: parse the request, call storage and domain, render, reply."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import card_actions, events, lead_command, lead_modal
+
+
+def register_handlers(app: AsyncApp) -> None:
+    """Attach every listener to `app`."""
+    for module in (lead_command, lead_modal, card_actions, events):
+        module.register(app)

@@ -1,0 +1,35 @@
+"""Reading the few fields listeners need from Slack payloads, tolerating odd shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_LEAD_ID = 2**62
+
+
+def user_id(body: dict[str, Any]) -> str:
+    """The acting user's ID, or empty."""
+    user = body.get("user")
+    return str(user.get("id", "")) if isinstance(user, dict) else str(body.get("user_id", ""))
+
+
+def action_lead_id(body: dict[str, Any]) -> int:
+    """The lead id carried in the first action's value; 0 when absent or malformed."""
+    actions = body.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return 0
+    value = str(actions[0].get("value", ""))
+    return int(value) if value.isdigit() and 0 < int(value) < MAX_LEAD_ID else 0
+
+
+def message_location(body: dict[str, Any]) -> tuple[str, str]:
+    """(channel, ts) of the message a button was clicked on; empty strings when unknown."""
+    container = body.get("container")
+    if isinstance(container, dict) and container.get("type") == "message":
+        return str(container.get("channel_id", "")), str(container.get("message_ts", ""))
+    channel = body.get("channel")
+    message = body.get("message")
+    return (
+        str(channel.get("id", "")) if isinstance(channel, dict) else "",
+        str(message.get("ts", "")) if isinstance(message, dict) else "",
+    )

@@ -1,0 +1,1 @@
+"""Sweeps: APScheduler wiring, outbox delivery, rescoring and cleanup."""

@@ -1,0 +1,174 @@
+"""Deliver the outbox: lease due rows, call Slack, record the result, retry with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from leads.config import DeliverySettings
+from storage.db import Database
+from storage.outbox import Delivery, claim_due, hold_channel, mark_failed, mark_sent, next_due
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_arguments",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "user_not_found",
+        "cant_update_message",
+        "message_not_found",
+        "edit_window_closed",
+        "restricted_action",
+    }
+)
+MIN_WAKE_DELAY = 0.1
+MAX_WAKE_DELAY = 5.0
+
+
+class Deliverer:
+    """Sends what the outbox owes; safe to run in any number of processes at once."""
+
+    def __init__(
+        self, db: Database, client: AsyncWebClient, settings: DeliverySettings, clock: Clock
+    ) -> None:
+        self._db = db
+        self._client = client
+        self._settings = settings
+        self._clock = clock
+        self._worker = f"deliverer-{uuid.uuid4().hex[:8]}"
+        self._running: asyncio.Task[int] | None = None
+        self._again = False
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def deliver_due(self) -> int:
+        """Send everything due now, batch after batch, until nothing is ready; returns sends."""
+        sent = 0
+        while batch := await self._claim():
+            results = await asyncio.gather(*(self._send(item) for item in batch))
+            sent += sum(results)
+        await self._schedule_wake()
+        return sent
+
+    def nudge(self) -> None:
+        """Deliver soon, from this event loop, without waiting for the next sweep."""
+        if self._running is not None and not self._running.done():
+            self._again = True
+            return
+        self._running = asyncio.get_running_loop().create_task(self._run_nudged())
+
+    async def close(self) -> None:
+        """Stop timers and wait for a running delivery to finish."""
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._running is not None:
+            await asyncio.gather(self._running, return_exceptions=True)
+
+    async def _run_nudged(self) -> int:
+        total = 0
+        while True:
+            self._again = False
+            try:
+                total += await self.deliver_due()
+            except Exception:
+                log.exception("outbox delivery failed; the next sweep retries")
+            if not self._again:
+                return total
+
+    async def _claim(self) -> list[Delivery]:
+        async with self._db.write() as session:
+            return await claim_due(
+                session,
+                worker=self._worker,
+                now=self._clock(),
+                lease=timedelta(seconds=self._settings.lease_seconds),
+                pace=timedelta(seconds=self._settings.per_channel_interval_seconds),
+            )
+
+    async def _send(self, item: Delivery) -> int:
+        try:
+            answer: Any = await self._client.api_call(item.method, json=item.arguments())
+        except SlackApiError as error:
+            await self._failed(item, _error_code(error), _retry_after(error))
+            return 0
+        except (TimeoutError, ClientError, OSError) as error:
+            await self._failed(item, f"transport: {type(error).__name__}", None)
+            return 0
+        async with self._db.write() as session:
+            await mark_sent(session, item, ts=str(answer.get("ts") or ""), now=self._clock())
+        return 1
+
+    async def _failed(self, item: Delivery, error: str, retry_after: float | None) -> None:
+        now = self._clock()
+        retry_at = self._retry_at(item, error, retry_after, now)
+        level = logging.ERROR if retry_at is None else logging.WARNING
+        log.log(
+            level,
+            "slack %s for %s failed (%s), attempt %d, %s",
+            item.method,
+            item.key,
+            error,
+            item.attempts,
+            "giving up" if retry_at is None else f"retry at {retry_at}",
+        )
+        async with self._db.write() as session:
+            if retry_after is not None:
+                await hold_channel(session, item.channel, retry_at or now)
+            await mark_failed(session, item, error=error, retry_at=retry_at, now=now)
+
+    def _retry_at(
+        self, item: Delivery, error: str, retry_after: float | None, now: datetime
+    ) -> datetime | None:
+        if error in PERMANENT_ERRORS or item.attempts >= self._settings.max_attempts:
+            return None
+        if retry_after is not None:
+            return now + timedelta(seconds=retry_after)
+        backoff = self._settings.first_retry_seconds * 2 ** (item.attempts - 1)
+        return now + timedelta(seconds=min(backoff, self._settings.max_retry_seconds))
+
+    async def _schedule_wake(self) -> None:
+        async with self._db.read() as session:
+            due = await next_due(session)
+        if due is None:
+            return
+        delay = min(max((due - self._clock()).total_seconds(), MIN_WAKE_DELAY), MAX_WAKE_DELAY)
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(delay, self.nudge)
+
+
+def _error_code(error: SlackApiError) -> str:
+    response = error.response
+    status = getattr(response, "status_code", 200)
+    code = response.get("error") if hasattr(response, "get") else None
+    return str(code or f"http_{status}")
+
+
+def _retry_after(error: SlackApiError) -> float | None:
+    response = error.response
+    if getattr(response, "status_code", 200) != 429:
+        return None
+    headers = getattr(response, "headers", {}) or {}
+    raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
+    try:
+        return max(float(raw[0] if isinstance(raw, list) else raw), 0.0)
+    except ValueError:
+        return 1.0
