@@ -30,7 +30,7 @@ from leads.commands import (
     parse_command,
 )
 from leads.model import LeadDraft
-from leads.parsing import parse_quick_capture
+from leads.parsing import parse_quick_capture, unescape_slack
 from leads.validation import LIMITS, clean_text, normalize_draft, validate_draft
 from storage.leads import Capture, capture_lead
 from storage.prefs import current_event, set_current_event
@@ -96,7 +96,7 @@ async def _set_event(services: Services, user: str, name: str) -> dict[str, Any]
 async def _quick_capture(
     services: Services, command: dict[str, Any], user: str, text: str
 ) -> dict[str, Any]:
-    parsed = normalize_draft(parse_quick_capture(text))
+    parsed = normalize_draft(unescape_slack(parse_quick_capture(text)))
     errors = validate_draft(parsed)
     if errors:
         return invalid_capture_message(errors)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -34,7 +35,7 @@ class Membership:
         """Everyone in any of `groups`."""
         found: set[str] = set()
         for group in groups:
-            found |= await self._cached(f"group:{group}", lambda g=group: _group(client, g))
+            found |= await self._cached(f"group:{group}", partial(_group, client, group))
         return frozenset(found)
 
     async def _cached(self, key: str, fetch: Fetch) -> frozenset[str]:

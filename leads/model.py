@@ -87,7 +87,7 @@ class LeadDraft:
     notes: str = ""
 
     def with_capture_defaults(self, current_event: str) -> LeadDraft:
-        """Fill the event from the capturer's current event; a lead with an event is from a booth."""
+        """Fill the event from the capturer's current one; a lead with an event is from a booth."""
         event = self.event or current_event
         source = self.source or (Source.EVENT if event else Source.MANUAL)
         return replace(self, event=event, source=source)
