@@ -13,6 +13,7 @@ from blocks.text import truncate
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Timeline
 
 NEW_LEAD_CALLBACK = "lead_modal"
+Reader = Callable[[Mapping[str, Any]], Any]
 VALUE = "value"
 CONSENT_YES = "yes"
 
@@ -97,7 +98,7 @@ def lead_modal(*, draft: LeadDraft, context: ModalContext) -> dict[str, Any]:
 
 def draft_from_state(values: Mapping[str, Any]) -> LeadDraft:
     """Read a submitted modal's `state.values` into a draft; unknown shapes read as empty."""
-    readers: dict[str, Callable[[Any], Any]] = {
+    readers: dict[str, Reader] = {
         "interest": _enum_reader(Interest),
         "source": _enum_reader(Source),
         "company_size": _enum_reader(CompanySize),
@@ -108,7 +109,7 @@ def draft_from_state(values: Mapping[str, Any]) -> LeadDraft:
     found: dict[str, Any] = {}
     for field in fields(LeadDraft):
         element = _element(values, field.name)
-        reader = readers.get(field.name, _text_value)
+        reader: Reader = readers.get(field.name) or _text_value
         found[field.name] = reader(element)
     return LeadDraft(**found)
 

@@ -240,10 +240,20 @@ _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 def unescape_slack(draft: LeadDraft) -> LeadDraft:
     """Undo Slack's &amp;/&lt;/&gt; escaping of command text, so we store what was typed."""
-    changes: dict[str, str] = {}
-    for name in ("name", "company", "email", "phone", "title", "event", "product", "notes"):
-        value = getattr(draft, name)
-        for entity, char in _SLACK_ENTITIES:
-            value = value.replace(entity, char)
-        changes[name] = value
-    return replace(draft, **changes)
+    return replace(
+        draft,
+        name=_unescape(draft.name),
+        company=_unescape(draft.company),
+        email=_unescape(draft.email),
+        phone=_unescape(draft.phone),
+        title=_unescape(draft.title),
+        event=_unescape(draft.event),
+        product=_unescape(draft.product),
+        notes=_unescape(draft.notes),
+    )
+
+
+def _unescape(text: str) -> str:
+    for entity, char in _SLACK_ENTITIES:
+        text = text.replace(entity, char)
+    return text

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -15,7 +16,7 @@ from leads.config import LeadbotConfig
 from leads.lead import Lead
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Stage, Timeline
 from leads.routing import LeadFacts, infer_region, route
-from leads.scoring import Reason, Score, fit_reasons, score_capture
+from leads.scoring import Reason, fit_reasons, score_capture, touch_reasons
 from storage.alerts import alert_messages, card_update_message, owner_dm_message
 from storage.outbox import ONLY_IF_UNCLAIMED, cancel_for_lead, enqueue
 from storage.tables import AuditRow, LeadRow, TouchRow
@@ -78,8 +79,8 @@ async def capture_lead(
         raise LookupError("lead disappeared during capture")
     if not created:
         _merge_touch(row, capture.draft, config, now)
-    touch_points = sum(r["points"] for r in row.reasons if r.get("touch"))
-    session.add(_touch(row.id, capture, touch_points, now))
+    touch = touch_reasons(capture.draft, config.scoring, repeat=not created)
+    session.add(_touch(row.id, capture, sum(reason.points for reason in touch), now))
     session.add(
         _audit(
             row.id,
@@ -89,7 +90,7 @@ async def capture_lead(
             now,
         )
     )
-    became_hot = await _maybe_turn_hot(session, row, config, sales_channel, now)
+    became_hot = await maybe_turn_hot(session, row, config, sales_channel, now)
     return CaptureResult(to_lead(row), created=created, became_hot=became_hot)
 
 
@@ -114,7 +115,7 @@ async def edit_lead(
     row.region = infer_region(row.email, row.phone)
     _rescore_fit(row, config, now)
     session.add(_audit(row.id, user, "edited", {"fields": changed}, now))
-    became_hot = await _maybe_turn_hot(session, row, config, sales_channel, now)
+    became_hot = await maybe_turn_hot(session, row, config, sales_channel, now)
     return CaptureResult(to_lead(row), created=False, became_hot=became_hot)
 
 
@@ -258,12 +259,12 @@ def to_lead(row: LeadRow) -> Lead:
     """A detached domain snapshot of a row."""
     return Lead(
         id=row.id,
-        profile=_draft_of(row),
+        profile=to_draft(row),
         stage=Stage(row.stage),
         owner=row.owner,
         score=row.score,
         fit=row.fit,
-        engagement=row.engagement,
+        engagement=row.score - row.fit,  # the decayed engagement as of the last rescore
         reasons=tuple(
             Reason(str(r["label"]), float(r["points"]), r["kind"]) for r in row.reasons or []
         ),
@@ -281,8 +282,6 @@ def to_lead(row: LeadRow) -> Lead:
 
 def rules_version(config: LeadbotConfig) -> str:
     """A short fingerprint of the scoring rules, to spot leads scored under older ones."""
-    import hashlib
-
     return hashlib.sha256(repr(config.scoring).encode()).hexdigest()[:16]
 
 
@@ -312,7 +311,7 @@ async def _insert_new(
         engagement=engagement,
         engagement_at=now.timestamp(),
         score=score.total,
-        reasons=_reasons_json(score, touch_labels=_touch_labels(score)),
+        reasons=[reason_json(reason) for reason in score.reasons],
         rules_version=rules_version(config),
         touch_count=1,
         captured_by=capture.captured_by,
@@ -333,7 +332,7 @@ def _merge_touch(row: LeadRow, draft: LeadDraft, config: LeadbotConfig, now: dat
     }
     for name, value in filled.items():
         setattr(row, name, value)
-    profile = _draft_of(row)
+    profile = to_draft(row)
     touch = LeadDraft(interest=draft.interest, source=draft.source or profile.source)
     score, engagement = score_capture(
         _with_touch(profile, touch),
@@ -346,28 +345,26 @@ def _merge_touch(row: LeadRow, draft: LeadDraft, config: LeadbotConfig, now: dat
     row.region = row.region or infer_region(row.email, row.phone)
     row.fit, row.engagement, row.engagement_at = score.fit, engagement, now.timestamp()
     row.score = score.total
-    row.reasons = _reasons_json(score, touch_labels=_touch_labels(score))
+    row.reasons = [reason_json(reason) for reason in score.reasons]
     row.rules_version = rules_version(config)
     row.touch_count += 1
     row.updated_at = now
 
 
 def _rescore_fit(row: LeadRow, config: LeadbotConfig, now: datetime) -> None:
-    fit = fit_reasons(_draft_of(row), config.scoring)
+    fit = fit_reasons(to_draft(row), config.scoring)
     engagement_reasons = [r for r in row.reasons if r["kind"] == "engagement"]
     row.fit = sum(reason.points for reason in fit)
     row.score = round(row.fit + row.engagement)
-    row.reasons = [_reason_json(reason) for reason in fit] + engagement_reasons
+    row.reasons = [reason_json(reason) for reason in fit] + engagement_reasons
     row.updated_at = now
 
 
 def _with_touch(profile: LeadDraft, touch: LeadDraft) -> LeadDraft:
-    from dataclasses import replace
-
     return replace(profile, interest=touch.interest, source=touch.source)
 
 
-async def _maybe_turn_hot(
+async def maybe_turn_hot(
     session: AsyncSession,
     row: LeadRow,
     config: LeadbotConfig,
@@ -397,7 +394,8 @@ def _facts(row: LeadRow) -> LeadFacts:
     )
 
 
-def _draft_of(row: LeadRow) -> LeadDraft:
+def to_draft(row: LeadRow) -> LeadDraft:
+    """The profile fields of a row as a draft."""
     values: dict[str, Any] = {}
     for name in PROFILE_FIELDS:
         raw = getattr(row, name)
@@ -416,21 +414,9 @@ def _column_value(draft: LeadDraft, name: str) -> Any:
     return "" if value is None else value
 
 
-def _touch_labels(score: Score) -> frozenset[str]:
-    return frozenset(
-        r.label for r in score.reasons if r.kind == "engagement" and r.label != "earlier engagement"
-    )
-
-
-def _reason_json(reason: Reason, *, touch: bool = False) -> dict[str, Any]:
-    found: dict[str, Any] = {"label": reason.label, "points": reason.points, "kind": reason.kind}
-    if touch:
-        found["touch"] = True
-    return found
-
-
-def _reasons_json(score: Score, *, touch_labels: frozenset[str]) -> list[dict[str, Any]]:
-    return [_reason_json(r, touch=r.label in touch_labels) for r in score.reasons]
+def reason_json(reason: Reason) -> dict[str, Any]:
+    """A reason as stored in the leads.reasons JSON column."""
+    return {"label": reason.label, "points": reason.points, "kind": reason.kind}
 
 
 def _touch(lead_id: int, capture: Capture, points: float, now: datetime) -> TouchRow:
