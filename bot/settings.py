@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import check_database_url
 
-Mode = Literal["serve", "socket", "cli"]
+Mode = Literal["serve", "socket", "jobs", "cli"]
 
 
 class SettingError(Exception):
@@ -86,6 +86,7 @@ class Settings(BaseSettings):
 REQUIRED: dict[Mode, tuple[str, ...]] = {
     "serve": ("slack_bot_token", "slack_signing_secret", "leadbot_sales_channel"),
     "socket": ("slack_bot_token", "slack_app_token", "leadbot_sales_channel"),
+    "jobs": ("slack_bot_token",),
     "cli": (),
 }
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce, update
+from sqlalchemy import and_, case, delete, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import ChannelPaceRow, LeadRow, OutboxRow, UtcDateTime
@@ -263,3 +263,13 @@ def _delivery(row: OutboxRow, thread_ts: str) -> Delivery:
         thread_ts=thread_ts,
         attempts=row.attempts + 1,
     )
+
+
+async def purge_sent_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Delete rows delivered (or cancelled) before `cutoff`; returns how many."""
+    result = await session.execute(
+        delete(OutboxRow).where(
+            OutboxRow.status.in_((SENT, CANCELLED)), OutboxRow.created_at < cutoff
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,179 @@
+"""The `leadbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.config import load_config
+from bot.export import export_leads
+from bot.logs import configure_logging
+from bot.server import build_web_app
+from bot.services import AppServices, build_services
+from bot.settings import Mode, SettingError, Settings, load_settings
+from scheduler.jobs import JOBS, run_job
+from storage.db import create_database
+from storage.migrate import migrate
+
+log = logging.getLogger("leadbot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `leadbot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(_mode_of(args))
+        configure_logging(settings.log_level, _secrets(settings))
+        return int(asyncio.run(args.run(args, settings)))
+    except SettingError as error:
+        print(f"leadbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadbot", description="Lead capture and routing for Slack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP server (Slack Events API mode)")
+    serve.add_argument("--host", help="interface to listen on (env HOST, default 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (env PORT, default 3000)")
+    serve.set_defaults(run=_serve)
+    socket = commands.add_parser("socket", help="run over Socket Mode (needs SLACK_APP_TOKEN)")
+    socket.set_defaults(run=_socket)
+    commands.add_parser("migrate", help="apply database migrations and exit").set_defaults(
+        run=_migrate
+    )
+    jobs = commands.add_parser("jobs", help="list the scheduled jobs or run one now")
+    job_commands = jobs.add_subparsers(dest="job_command", required=True)
+    job_commands.add_parser("list", help="list the scheduled jobs").set_defaults(run=_jobs_list)
+    run = job_commands.add_parser("run", help="run one job once, now")
+    run.add_argument("name", choices=sorted(JOBS))
+    run.set_defaults(run=_jobs_run)
+    export = commands.add_parser("export", help="write every lead as CSV or JSON lines")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.set_defaults(run=_export)
+    return parser
+
+
+def _mode_of(args: argparse.Namespace) -> Mode:
+    if args.command in ("serve", "socket"):
+        return "serve" if args.command == "serve" else "socket"
+    return "jobs" if args.command == "jobs" and args.job_command == "run" else "cli"
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [settings.bot_token(), settings.signing_secret(), settings.app_token()]
+
+
+async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    services = await _started_services(settings)
+    web_app = build_web_app(create_app(services), services)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    host, port = args.host or settings.host, args.port if args.port is not None else settings.port
+    await web.TCPSite(runner, host, port).start()
+    log.info("leadbot listening", extra={"host": host, "port": port})
+    try:
+        await _until_stopped()
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+async def _socket(args: argparse.Namespace, settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from scheduler.runner import start_scheduler, stop_scheduler
+
+    services = await _started_services(settings)
+    handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), settings.app_token())
+    scheduler = start_scheduler(services.job_context())
+    services.nudge_delivery()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("leadbot connected over Socket Mode")
+    try:
+        await _until_stopped()
+    finally:
+        stop_scheduler(scheduler)
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await services.close()
+    return 0
+
+
+async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    db = create_database(settings.database_url)
+    try:
+        await migrate(db)
+    finally:
+        await db.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _jobs_list(args: argparse.Namespace, settings: Settings) -> int:
+    config = load_config(settings.leadbot_config)
+    for job in JOBS.values():
+        print(f"{job.name:<10} every {job.interval(config):g} s  {job.description}")
+    return 0
+
+
+async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
+    services = await _started_services(settings)
+    try:
+        print(await run_job(args.name, services.job_context()))
+    finally:
+        await services.close()
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    db = create_database(settings.database_url)
+    try:
+        if args.output is None:
+            count = await export_leads(db, sys.stdout, fmt=args.format)
+        else:
+            with args.output.open("w", encoding="utf-8", newline="") as output:
+                count = await export_leads(db, output, fmt=args.format)
+    finally:
+        await db.dispose()
+    print(f"exported {count} lead(s)", file=sys.stderr)
+    return 0
+
+
+async def _started_services(settings: Settings) -> AppServices:
+    services = build_services(settings, load_config(settings.leadbot_config))
+    try:
+        await migrate(services.db)
+    except Exception as error:
+        await services.db.dispose()
+        reason = (str(error).splitlines() or [""])[0][:200]
+        raise SettingError(
+            f"setting DATABASE_URL: cannot reach or migrate the database ({reason})"
+        ) from None
+    return services
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

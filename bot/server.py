@@ -1,0 +1,91 @@
+"""HTTP mode: one aiohttp server with /slack/events and /healthz, sweeps in-process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.services import AppServices
+from scheduler.runner import start_scheduler, stop_scheduler
+
+log = logging.getLogger("leadbot.http")
+EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1024 * 1024
+BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+SERVICES = web.AppKey("services", AppServices)
+Headers = dict[str, str | Sequence[str]]
+
+
+def build_web_app(
+    bolt_app: AsyncApp, services: AppServices, *, run_scheduler: bool = True
+) -> web.Application:
+    """The aiohttp application; `run_scheduler=False` leaves sweeps to the caller (tests)."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app[BOLT_APP] = bolt_app
+    web_app[SERVICES] = services
+    web_app.router.add_post(EVENTS_PATH, handle_slack)
+    web_app.router.add_get("/healthz", handle_health)
+    if run_scheduler:
+        web_app.cleanup_ctx.append(_sweeps)
+    web_app.on_cleanup.append(_close_services)
+    return web_app
+
+
+async def handle_slack(request: web.Request) -> web.Response:
+    """Hand a Slack request to Bolt; undecodable bodies get 401 or 400, never 500."""
+    raw = await request.read()
+    headers: Headers = {key.lower(): value for key, value in request.headers.items()}
+    try:
+        bolt_request = AsyncBoltRequest(
+            body=raw.decode("utf-8"), query=request.query_string, headers=headers
+        )
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return _unreadable(request.app[SERVICES], raw, headers)
+    bolt_response = await request.app[BOLT_APP].async_dispatch(bolt_request)
+    return await to_aiohttp_response(bolt_response)
+
+
+async def handle_health(request: web.Request) -> web.Response:
+    """200 with JSON once the database answers; 503 otherwise."""
+    try:
+        await request.app[SERVICES].db.ping()
+    except Exception as error:
+        log.warning("health check failed: %s", type(error).__name__)
+        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+def _unreadable(services: AppServices, raw: bytes, headers: Headers) -> web.Response:
+    verifier = SignatureVerifier(services.settings.signing_secret())
+    text = raw.decode("utf-8", errors="replace")
+    timestamp, signature = (
+        _first(headers, "x-slack-request-timestamp"),
+        _first(headers, "x-slack-signature"),
+    )
+    if not verifier.is_valid(text, timestamp, signature):
+        return web.json_response({"error": "invalid request"}, status=401)
+    log.warning("signed request with an unreadable body (%d bytes)", len(raw))
+    return web.json_response({"error": "malformed request body"}, status=400)
+
+
+async def _sweeps(web_app: web.Application) -> AsyncIterator[None]:
+    services = web_app[SERVICES]
+    scheduler = start_scheduler(services.job_context())
+    services.nudge_delivery()  # resume whatever a previous run left in the outbox
+    yield
+    stop_scheduler(scheduler)
+
+
+async def _close_services(web_app: web.Application) -> None:
+    await web_app[SERVICES].close()
+
+
+def _first(headers: Headers, name: str) -> str:
+    value = headers.get(name, "")
+    return value if isinstance(value, str) else next(iter(value), "")

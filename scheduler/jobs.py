@@ -1,0 +1,107 @@
+"""The sweeps, by name: what `leadbot jobs run NAME` and the scheduler call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from leads.config import LeadbotConfig
+from scheduler.delivery import Deliverer
+from storage.db import Database
+from storage.outbox import purge_sent_before
+from storage.prefs import EVENT_MEMORY, forget_events_before
+from storage.rescore import rescore
+
+log = logging.getLogger(__name__)
+SENT_MESSAGE_MEMORY = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a sweep needs; built by the composition root."""
+
+    db: Database
+    config: LeadbotConfig
+    sales_channel: str
+    clock: Callable[[], datetime]
+    deliverer: Deliverer
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named sweep with its description and how often it runs."""
+
+    name: str
+    description: str
+    run: Callable[[JobContext], Awaitable[str]]
+    interval: Callable[[LeadbotConfig], float]
+    quiet: bool = False
+
+
+async def deliver(context: JobContext) -> str:
+    """Send what the outbox owes Slack."""
+    sent = await context.deliverer.deliver_due()
+    return f"sent {sent} message(s)"
+
+
+async def rescore_leads(context: JobContext) -> str:
+    """Decay scores, apply changed rules, alert leads that turned hot."""
+    result = await rescore(
+        context.db,
+        config=context.config,
+        sales_channel=context.sales_channel,
+        now=context.clock(),
+    )
+    if result.became_hot:
+        context.deliverer.nudge()
+    return (
+        f"rescored {result.rescored} lead(s), recomputed {result.recomputed} under new rules,"
+        f" {result.became_hot} turned hot"
+    )
+
+
+async def cleanup(context: JobContext) -> str:
+    """Forget old event ids and long-delivered outbox rows."""
+    now = context.clock()
+    async with context.db.write() as session:
+        events = await forget_events_before(session, now - EVENT_MEMORY)
+        messages = await purge_sent_before(session, now - SENT_MESSAGE_MEMORY)
+    return f"forgot {events} event id(s) and {messages} delivered message(s)"
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        Job(
+            "deliver",
+            "send what the outbox owes Slack",
+            deliver,
+            lambda config: config.sweeps.deliver_seconds,
+        ),
+        Job(
+            "rescore",
+            "decay scores, apply changed rules, alert new hot leads",
+            rescore_leads,
+            lambda config: config.sweeps.rescore_seconds,
+        ),
+        Job(
+            "cleanup",
+            "forget old event ids and delivered messages",
+            cleanup,
+            lambda config: config.sweeps.cleanup_seconds,
+        ),
+    )
+}
+
+
+async def run_job(name: str, context: JobContext) -> str:
+    """Run one sweep now and describe what it did; errors are logged and re-raised."""
+    try:
+        summary = await JOBS[name].run(context)
+    except Exception:
+        log.exception("job %s failed", name)
+        raise
+    log.log(logging.DEBUG if JOBS[name].quiet else logging.INFO, "job %s: %s", name, summary)
+    return summary
