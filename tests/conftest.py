@@ -1,0 +1,74 @@
+"""Fixtures: each storage test runs on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.sandbox.fake_slack import FakeSlack
+from leads.config import LeadbotConfig
+from tests.harness import FakeClock, Leadbot
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+StartLeadbot = Callable[..., Awaitable[Leadbot]]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database: a SQLite file, or PostgreSQL's public schema wiped clean."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'leadbot.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEST_DATABASE_URL is not set; .ci/run sets it")
+    await _reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack Web API, with the sales channel's members set up."""
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A hand-moved clock starting on a Tuesday at 10:00 UTC."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def start_leadbot(
+    database_url: str, slack: FakeSlack, clock: FakeClock
+) -> AsyncIterator[StartLeadbot]:
+    """Start leadbot with a given config; everything started is stopped afterwards."""
+    started: list[Leadbot] = []
+
+    async def start(config: LeadbotConfig | None = None) -> Leadbot:
+        bot = Leadbot(database_url, slack, clock, config or LeadbotConfig())
+        started.append(await bot.start())
+        return bot
+
+    yield start
+    for bot in started:
+        await bot.stop()
+
+
+@pytest.fixture
+async def leadbot(start_leadbot: StartLeadbot) -> Leadbot:
+    """leadbot with the default rules."""
+    return await start_leadbot()

@@ -1,0 +1,245 @@
+"""Drive the real leadbot HTTP app over real HTTP, with signed requests and a fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+from sqlalchemy.orm import DeclarativeBase
+
+from bot.app import create_app
+from bot.sandbox import requests as slack_requests
+from bot.sandbox.fake_slack import FakeSlack
+from bot.server import build_web_app
+from bot.services import AppServices, build_services
+from bot.settings import load_settings
+from leads.config import LeadbotConfig
+from leads.lead import Lead
+from storage.leads import to_lead
+from storage.migrate import migrate
+from storage.tables import LeadRow
+
+SECRET = "test-signing-secret"
+SALES = "C0SALES"
+STAFF = "U0STAFF"
+BOOTH = "C0BOOTH"
+START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, inside default business hours
+
+
+@dataclass
+class FakeClock:
+    """A clock tests move by hand."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward by a timedelta's keyword arguments."""
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class Reply:
+    """An HTTP answer from leadbot."""
+
+    status: int
+    text: str
+    content_type: str
+
+    def json(self) -> Any:
+        """The body as JSON."""
+        return json.loads(self.text)
+
+
+@dataclass
+class Leadbot:
+    """A running leadbot: HTTP server, services, fake Slack and clock."""
+
+    database_url: str
+    slack: FakeSlack
+    clock: FakeClock
+    config: LeadbotConfig = field(default_factory=LeadbotConfig)
+    services: AppServices | None = None
+    server: TestServer | None = None
+    http: ClientSession | None = None
+
+    async def start(self) -> Leadbot:
+        """Build services from settings, migrate, and serve on 127.0.0.1."""
+        settings = load_settings(
+            "serve",
+            environ={
+                "SLACK_BOT_TOKEN": "xoxb-test-token",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": self.slack.base_url,
+                "DATABASE_URL": self.database_url,
+                "LEADBOT_SALES_CHANNEL": SALES,
+            },
+        )
+        self.services = build_services(settings, self.config, clock=self.clock)
+        await migrate(self.services.db)
+        web_app = build_web_app(create_app(self.services), self.services, run_scheduler=False)
+        self.server = TestServer(web_app, host="127.0.0.1", port=0)
+        await self.server.start_server()
+        self.http = ClientSession()
+        return self
+
+    async def stop(self) -> None:
+        """Stop the server (which closes the services) and the HTTP client."""
+        if self.http is not None:
+            await self.http.close()
+        if self.server is not None:
+            await self.server.close()
+
+    async def restart(self, config: LeadbotConfig | None = None) -> None:
+        """Stop and start again on the same database and fake Slack (a process restart)."""
+        await self.stop()
+        if config is not None:
+            self.config = config
+        await self.start()
+
+    @property
+    def svc(self) -> AppServices:
+        """The running services."""
+        assert self.services is not None
+        return self.services
+
+    async def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        timestamp: int | None = None,
+        secret: str = SECRET,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """POST a body to /slack/events signed as Slack would (override to break it)."""
+        assert self.server is not None
+        assert self.http is not None
+        stamp = int(time.time()) if timestamp is None else timestamp
+        sent = slack_requests.signed_headers(
+            secret, body, timestamp=stamp, content_type=content_type
+        )
+        if headers is not None:
+            sent = dict(headers)
+        async with self.http.post(
+            self.server.make_url("/slack/events"), data=body.encode(), headers=sent
+        ) as response:
+            return Reply(response.status, await response.text(), response.content_type)
+
+    async def command(self, text: str = "", *, user: str = STAFF, channel: str = BOOTH) -> Reply:
+        """Run `/lead <text>` as `user`."""
+        return await self.post(slack_requests.slash_command(text, user_id=user, channel_id=channel))
+
+    async def click(
+        self, action_id: str, value: str, *, user: str, channel: str = SALES, ts: str = ""
+    ) -> Reply:
+        """Click a button on a message."""
+        body = slack_requests.block_action(
+            action_id, value, user_id=user, channel_id=channel, message_ts=ts or "1.000"
+        )
+        return await self.post(body)
+
+    async def submit(
+        self,
+        values: dict[str, dict[str, dict[str, Any]]],
+        *,
+        user: str = STAFF,
+        metadata: str = f"{BOOTH}|0",
+    ) -> Reply:
+        """Submit the lead modal with these state values."""
+        body = slack_requests.view_submission(
+            "lead_modal", values, user_id=user, private_metadata=metadata
+        )
+        return await self.post(body)
+
+    async def event(self, event: dict[str, Any], *, event_id: str, retry: int = 0) -> Reply:
+        """Deliver an Events API event (optionally marked as Slack's retry number `retry`)."""
+        body = slack_requests.event_callback(event, event_id=event_id)
+        headers = slack_requests.signed_headers(
+            SECRET, body, timestamp=int(time.time()), content_type="application/json"
+        )
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self.post(body, headers=headers)
+
+    async def posted_to(self, channel: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
+        """Wait until `count` chat.postMessage calls reached `channel`; return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            calls = [
+                c
+                for c in self.slack.calls_to("chat.postMessage")
+                if c.args.get("channel") == channel
+            ]
+            if len(calls) >= count or time.monotonic() > deadline:
+                return calls
+            await asyncio.sleep(0.01)
+
+    async def settle(self) -> None:
+        """Let background deliveries finish, then deliver anything still due."""
+        await self.svc.deliverer.close()
+        await self.svc.deliverer.deliver_due()
+        await asyncio.sleep(0)
+
+    async def leads(self) -> list[Lead]:
+        """Every stored lead, oldest first."""
+        async with self.svc.db.read() as session:
+            rows = await session.scalars(select(LeadRow).order_by(LeadRow.id))
+            return [to_lead(row) for row in rows]
+
+    async def count(self, table: type[DeclarativeBase], **where: Any) -> int:
+        """Rows in `table` matching column=value filters."""
+        query = select(func.count()).select_from(table)
+        for column, value in where.items():
+            query = query.where(getattr(table, column) == value)
+        async with self.svc.db.read() as session:
+            return int(await session.scalar(query) or 0)
+
+
+def text_values(**fields: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Modal state values for plain text fields."""
+    return {name: {"value": slack_requests.text_value(value)} for name, value in fields.items()}
+
+
+def select_values(**fields: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Modal state values for select fields."""
+    return {name: {"value": slack_requests.select_value(value)} for name, value in fields.items()}
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> str:
+    """All the visible text of some blocks, joined (to look for what a person would see)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(found)
+
+
+def button_ids(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    """Visible button label -> action_id."""
+    found: dict[str, str] = {}
+    for block in blocks:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("type") == "button":
+                found[element["text"]["text"]] = element["action_id"]
+    return found
