@@ -38,7 +38,9 @@ _ANGLE_EMAIL: Final = re.compile(r"<(?P<address>[^<>|\s@!#][^<>|\s@]*@[^<>|\s@]+
 _LOCAL_CHAR: Final = r"[A-Za-z0-9._%+'!#$*=?^`{}~-]"
 _EMAIL: Final = re.compile(
     _TOKEN + r"|(?:(?<!\w)(?:e-?mail|mailto|mail|メール)\s*:?\s*)?"
-    rf"(?<!{_LOCAL_CHAR})(?P<email>{_LOCAL_CHAR}+@[\w.-]+)",
+    # The domain may be empty or hold another "@": "bob@" or "bob@@x" is a mistyped email
+    # that validation reports, never a name.
+    rf"(?<!{_LOCAL_CHAR})(?P<email>{_LOCAL_CHAR}+@[\w.@-]*)",
     re.IGNORECASE,
 )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -63,7 +64,10 @@ class Database:
 
 def check_database_url(url: str) -> str:
     """Return the URL if SQLAlchemy can parse it and its driver is supported, else raise."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError("is not a database URL like sqlite+aiosqlite:///leadbot.db") from None
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise ValueError(f"driver must be one of {', '.join(SUPPORTED_DRIVERS)}")
     return url

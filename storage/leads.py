@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -282,7 +283,8 @@ def to_lead(row: LeadRow) -> Lead:
 
 def rules_version(config: LeadbotConfig) -> str:
     """A short fingerprint of the scoring rules, to spot leads scored under older ones."""
-    return hashlib.sha256(repr(config.scoring).encode()).hexdigest()[:16]
+    canonical = json.dumps(asdict(config.scoring), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 async def _locked_by_email(session: AsyncSession, email: str) -> LeadRow | None:
