@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 TEAM_ID = "T0TEST"
 TEAM_URL = "https://test.slack.com/"
@@ -95,6 +95,9 @@ class FakeSlack:
         self._recorded = asyncio.Condition()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self.sockets: list[web.WebSocketResponse] = []
+        self._socket_opened = asyncio.Event()
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -113,6 +116,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/api/{method}", self._handle)
+        app.router.add_get("/link", self._socket_mode)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -123,9 +127,71 @@ class FakeSlack:
     async def close(self) -> None:
         """Stop the server, cutting short any injected delays."""
         self._closing.set()
+        for socket in list(self.sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    # --- Socket Mode -----------------------------------------------------------------
+
+    async def wait_for_socket(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until an app has opened a Socket Mode connection."""
+        await asyncio.wait_for(self._socket_opened.wait(), timeout)
+
+    async def send_envelope(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, by design
+    ) -> dict[str, Any]:
+        """Push an envelope (slash_commands, interactive, events_api); return the app's ack."""
+        if not self.sockets:
+            raise RuntimeError("no Socket Mode connection is open")
+        envelope_id = self.next_id("env")
+        acked = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = acked
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+        }
+        await self.sockets[-1].send_json(envelope)
+        try:
+            return await asyncio.wait_for(acked, timeout)
+        finally:
+            self._acks.pop(envelope_id, None)
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        self._socket_opened.set()
+        await socket.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self.sockets),
+                "connection_info": {"app_id": "A0LEADBOT"},
+            }
+        )
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    self._take_ack(message.data)
+        finally:
+            self.sockets.remove(socket)
+        return socket
+
+    def _take_ack(self, data: str) -> None:
+        try:
+            ack = json.loads(data)
+        except ValueError:
+            return
+        future = self._acks.get(ack.get("envelope_id", "")) if isinstance(ack, dict) else None
+        if future is not None and not future.done():
+            future.set_result(ack)
 
     # --- recorded calls -------------------------------------------------------------
 

@@ -178,3 +178,40 @@ async def test_migrate_and_jobs(database_url: str, slack: FakeSlack, tmp_path: P
     )
     assert code == 0, err
     assert "rescored 0 lead(s)" in out
+
+
+async def test_socket_mode_connects_and_answers_commands(
+    database_url: str, slack: FakeSlack, tmp_path: Path
+) -> None:
+    env = _serve_env(database_url, slack, SLACK_APP_TOKEN="xapp-1-A0LEADBOT-test")
+    process = await asyncio.create_subprocess_exec(
+        LEADBOT,
+        "socket",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await slack.wait_for_socket(timeout=30)
+        command = {
+            "command": "/lead",
+            "text": "help",
+            "user_id": "U0STAFF",
+            "channel_id": "C0BOOTH",
+            "team_id": "T0TEST",
+            "trigger_id": "1.2.3",
+        }
+        ack = await slack.send_envelope("slash_commands", command, timeout=10)
+        assert "/lead event" in json.dumps(ack.get("payload"))
+        capture = {**command, "text": "Jane Doe, Initech, jane@initech.example, hot"}
+        await slack.send_envelope("slash_commands", capture, timeout=10)
+        [card] = await slack.wait_for("chat.postMessage", timeout=10)
+        assert card.args["channel"] == "C0SALES"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0
+    assert [call.token for call in slack.calls_to("apps.connections.open")] == [
+        "xapp-1-A0LEADBOT-test"
+    ]
