@@ -235,7 +235,10 @@ async def _apply_pacing(
     if not paced_channels:
         return rows
     result = await session.execute(
-        select(ChannelPaceRow).where(ChannelPaceRow.channel.in_(paced_channels)).with_for_update()
+        select(ChannelPaceRow)
+        .where(ChannelPaceRow.channel.in_(paced_channels))
+        .order_by(ChannelPaceRow.channel)  # one lock order for every replica: no deadlocks
+        .with_for_update()
     )
     blocked_until = {pace_row.channel: pace_row.next_at for pace_row in result.scalars()}
     chosen: list[OutboxRow] = []
@@ -246,7 +249,7 @@ async def _apply_pacing(
         elif row.channel not in taken and blocked_until.get(row.channel, now) <= now:
             taken.add(row.channel)
             chosen.append(row)
-    for channel in taken:
+    for channel in sorted(taken):
         await hold_channel(session, channel, now + pace)
     return chosen
 
