@@ -7,10 +7,9 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
-from leads.validation import LIMITS
-
 from blocks.text import truncate
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Timeline
+from leads.validation import LIMITS
 
 NEW_LEAD_CALLBACK = "lead_modal"
 Reader = Callable[[Mapping[str, Any]], Any]

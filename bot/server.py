@@ -48,9 +48,13 @@ async def handle_slack(request: web.Request) -> web.Response:
         bolt_request = AsyncBoltRequest(
             body=raw.decode("utf-8"), query=request.query_string, headers=headers
         )
-    except (UnicodeDecodeError, ValueError, TypeError, KeyError):
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
         return _unreadable(request.app[SERVICES], raw, headers)
-    bolt_response = await request.app[BOLT_APP].async_dispatch(bolt_request)
+    try:
+        bolt_response = await request.app[BOLT_APP].async_dispatch(bolt_request)
+    except Exception:  # Bolt itself chokes on a payload of a shape Slack never sends
+        log.warning("could not dispatch a %d-byte request", len(raw), exc_info=True)
+        return _unreadable(request.app[SERVICES], raw, headers)
     return await to_aiohttp_response(bolt_response)
 
 

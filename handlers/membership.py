@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
-Fetch = Callable[[], Awaitable[frozenset[str]]]
+Fetch = Callable[[], Awaitable[frozenset[str] | None]]  # None: Slack would not say
 
 
 class Membership:
@@ -39,6 +39,7 @@ class Membership:
         return frozenset(found)
 
     async def _cached(self, key: str, fetch: Fetch) -> frozenset[str]:
+        """A fresh cached answer, else fetch it; a failed fetch is empty and not remembered."""
         hit = self._cache.get(key)
         if hit is not None and self._clock() - hit[0] < self._ttl:
             return hit[1]
@@ -47,8 +48,10 @@ class Membership:
         future: asyncio.Future[frozenset[str]] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            value = await fetch()
-            self._cache[key] = (self._clock(), value)
+            fetched = await fetch()
+            value = frozenset() if fetched is None else fetched
+            if fetched is not None:
+                self._cache[key] = (self._clock(), value)
             future.set_result(value)
             return value
         except BaseException as error:
@@ -59,7 +62,7 @@ class Membership:
             del self._inflight[key]
 
 
-async def _all_members(client: AsyncWebClient, channel: str) -> frozenset[str]:
+async def _all_members(client: AsyncWebClient, channel: str) -> frozenset[str] | None:
     members: set[str] = set()
     cursor = ""
     try:
@@ -73,13 +76,13 @@ async def _all_members(client: AsyncWebClient, channel: str) -> frozenset[str]:
                 return frozenset(members)
     except SlackApiError as error:
         log.warning("cannot list members of %s: %s", channel, error.response.get("error"))
-        return frozenset()
+        return None
 
 
-async def _group(client: AsyncWebClient, group: str) -> frozenset[str]:
+async def _group(client: AsyncWebClient, group: str) -> frozenset[str] | None:
     try:
         answer: Any = await client.usergroups_users_list(usergroup=group)
     except SlackApiError as error:
         log.warning("cannot list user group %s: %s", group, error.response.get("error"))
-        return frozenset()
+        return None
     return frozenset(answer.get("users", []))

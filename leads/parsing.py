@@ -47,7 +47,7 @@ _EMAIL: Final = re.compile(
 _DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"
 _PHONE_SEPARATOR: Final = rf"[ \u00a0().\-{_DASHES}]"
 _PHONE: Final = re.compile(
-    _TOKEN + rf"|(?<![\w+.\-{_DASHES})])(?:(?:tel|phone|mobile|cell|電話|携帯)\s*[:.]?\s*)?"
+    _TOKEN + rf"|(?<![\w+.\-{_DASHES})])(?P<label>(?:tel|phone|mobile|cell|電話|携帯)\s*[:.]?\s*)?"
     rf"(?P<phone>\+?\(?[0-9](?:{_PHONE_SEPARATOR}{{0,3}}[0-9])++"
     r"(?:\s*(?:ext\.?|extension|x|内線)\s*[0-9]{1,6})?)(?!\w)",
     re.IGNORECASE,
@@ -138,9 +138,11 @@ def _phone_value(match: re.Match[str]) -> str:
     if phone.startswith("(") and phone.count("(") > phone.count(")"):
         phone = phone[1:]
     phone = normalize_phone(phone)
-    if _DATE.search(phone) or not is_valid_phone(phone):
+    if _DATE.search(phone):
         return ""
-    return phone
+    if match["label"]:  # "tel: 12345" is a mistyped phone that validation reports
+        return phone
+    return phone if is_valid_phone(phone) else ""
 
 
 def _extract_interest(line: str) -> tuple[Interest | None, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from blocks.cards import lead_card
@@ -37,7 +38,9 @@ def _sla_steps(lead: Lead, sla: SlaPolicy, now: datetime) -> list[OutboxMessage]
             payload = reannounce_message(lead, sla.reannounce_after_minutes)
             channel, thread_of = lead.route_channel, card_key(lead.id)
         else:
-            payload = escalation_message(lead, sla.escalate_after_minutes)
+            # The card is not posted yet, so name the channel it is routed to.
+            routed = replace(lead, card_channel=lead.route_channel)
+            payload = escalation_message(routed, sla.escalate_after_minutes)
             channel, thread_of = sla.escalate_to, ""
         steps.append(
             OutboxMessage(
@@ -74,6 +77,7 @@ def card_update_message(
         payload={**lead_card(lead, passed_by=passed_by, moved_to=moved_to), "ts": ts},
         due_at=now,
         lead_id=lead.id,
+        supersedes=True,
     )
 
 

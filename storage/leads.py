@@ -197,10 +197,10 @@ async def record_outcome(
 async def record_pass(
     session: AsyncSession, lead_id: int, user: str, *, card_channel: str, now: datetime
 ) -> Lead | None:
-    """Note that `user` passed on the lead (once per person); returns the lead."""
+    """Note that `user` passed on the open lead (once per person); returns the lead."""
     lead = await get_lead(session, lead_id)
-    if lead is None:
-        return None
+    if lead is None or lead.owner is not None:
+        return lead
     already = await session.scalar(
         select(AuditRow.id).where(
             AuditRow.lead_id == lead_id, AuditRow.action == "passed", AuditRow.actor == user

@@ -36,6 +36,7 @@ class OutboxMessage:
     lead_id: int | None = None
     thread_of: str = ""
     only_if: str = ""
+    supersedes: bool = False  # cancel the lead's pending messages of this kind to this channel
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Delivery:
 async def enqueue(session: AsyncSession, messages: Sequence[OutboxMessage], now: datetime) -> None:
     """Write messages in the caller's transaction; a key already present is left alone."""
     for message in messages:
+        if message.supersedes:
+            await _cancel_superseded(session, message)
         await insert_ignoring_conflict(
             session,
             OutboxRow,
@@ -80,6 +83,21 @@ async def enqueue(session: AsyncSession, messages: Sequence[OutboxMessage], now:
             },
             conflict_on="dedupe_key",
         )
+
+
+async def _cancel_superseded(session: AsyncSession, message: OutboxMessage) -> None:
+    """Cancel older pending versions of `message` (a stale card redraw must not land last)."""
+    await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.lead_id == message.lead_id,
+            OutboxRow.kind == message.kind,
+            OutboxRow.channel == message.channel,
+            OutboxRow.dedupe_key != message.key,
+            OutboxRow.status == PENDING,
+        )
+        .values(status=CANCELLED)
+    )
 
 
 async def claim_due(
@@ -101,12 +119,14 @@ async def claim_due(
     chosen = await _apply_pacing(session, ready, now, pace)
     if not chosen:
         return []
+    # Built before the UPDATE, which also bumps `attempts` on the loaded rows in Python.
+    deliveries = [_delivery(row, parents.get(row.thread_of, "")) for row in chosen]
     await session.execute(
         update(OutboxRow)
         .where(OutboxRow.id.in_([row.id for row in chosen]))
         .values(lease_owner=worker, lease_until=now + lease, attempts=OutboxRow.attempts + 1)
     )
-    return [_delivery(row, parents.get(row.thread_of, "")) for row in chosen]
+    return deliveries
 
 
 async def mark_sent(session: AsyncSession, delivery: Delivery, *, ts: str, now: datetime) -> None:
@@ -219,7 +239,7 @@ async def _parent_ts(session: AsyncSession, rows: list[OutboxRow]) -> dict[str, 
             OutboxRow.dedupe_key.in_(keys)
         )
     )
-    parents = {key: (status, ts) for key, status, ts in result.tuples()}
+    parents = {key: (status, ts) for key, status, ts in result}
     for row in rows:
         status = parents.get(row.thread_of, (PENDING, ""))[0] if row.thread_of else PENDING
         if status in (DEAD, CANCELLED):

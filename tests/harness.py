@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import io
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import DeclarativeBase
 
 from bot.app import create_app
 from bot.sandbox import requests as slack_requests
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.fake_slack import FakeSlack, SlackCall
 from bot.server import build_web_app
 from bot.services import AppServices, build_services
 from bot.settings import load_settings
@@ -32,6 +35,7 @@ SALES = "C0SALES"
 STAFF = "U0STAFF"
 BOOTH = "C0BOOTH"
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, inside default business hours
+T = TypeVar("T")
 
 
 @dataclass
@@ -173,7 +177,12 @@ class Leadbot:
             headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return await self.post(body, headers=headers)
 
-    async def posted_to(self, channel: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
+    async def posted_to(
+        self,
+        channel: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, by design
+    ) -> list[Any]:
         """Wait until `count` chat.postMessage calls reached `channel`; return them."""
         deadline = time.monotonic() + timeout
         while True:
@@ -243,3 +252,116 @@ def button_ids(blocks: list[dict[str, Any]]) -> dict[str, str]:
             if element.get("type") == "button":
                 found[element["text"]["text"]] = element["action_id"]
     return found
+
+
+def signed_bytes_headers(
+    raw: bytes,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> dict[str, str]:
+    """Headers signing raw bytes as Slack does (`v0=` HMAC-SHA256 of `v0:{ts}:` + the bytes)."""
+    stamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + raw, hashlib.sha256)
+    return {
+        "X-Slack-Request-Timestamp": str(stamp),
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+        "Content-Type": content_type,
+    }
+
+
+async def post_raw(bot: Leadbot, raw: bytes, headers: Mapping[str, str]) -> Reply:
+    """POST exact bytes to /slack/events with exactly these headers (for undecodable bodies)."""
+    assert bot.server is not None
+    assert bot.http is not None
+    url = bot.server.make_url("/slack/events")
+    async with bot.http.post(url, data=io.BytesIO(raw), headers=dict(headers)) as response:
+        return Reply(response.status, await response.text(), response.content_type)
+
+
+def prefilled_values(view: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The state values Slack would submit for a modal left as it was opened (initial values)."""
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        kind = element["type"]
+        if kind == "static_select":
+            option = element.get("initial_option")
+            state = slack_requests.select_value(None if option is None else option["value"])
+        elif kind == "checkboxes":
+            ticked = [option["value"] for option in element.get("initial_options", [])]
+            state = slack_requests.checkbox_values(ticked)
+        else:
+            state = {"type": kind, "value": element.get("initial_value")}
+        values[block["block_id"]] = {element["action_id"]: state}
+    return values
+
+
+# --- helpers for the hot-lead, claim, SLA and rescore tests ------------------------------
+
+
+def lead_form(
+    *,
+    name: str = "Jane Doe",
+    company: str = "Initech",
+    email: str = "jane@initech.com",
+    phone: str = "+1 555-010-9999",
+    interest: str = "hot",
+    **more: str,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """New lead form values: text fields, plus interest (and `source`) as selects."""
+    selects = {"interest": interest} | ({"source": more.pop("source")} if "source" in more else {})
+    return text_values(name=name, company=company, email=email, phone=phone, **more) | (
+        select_values(**selects)
+    )
+
+
+async def capture(bot: Leadbot, **form: str) -> Lead:
+    """Submit the New lead form (see `lead_form`) and return the stored lead."""
+    values = lead_form(**form)
+    reply = await bot.submit(values)
+    assert reply.status == 200, reply.text
+    assert reply.text == "", reply.text
+    email = values["email"]["value"]["value"].strip().lower()
+    return next(lead for lead in await bot.leads() if lead.profile.email == email)
+
+
+async def until(
+    check: Callable[[], Awaitable[Any]],
+    timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, by design
+) -> Any:
+    """Poll the async `check` until it returns something truthy; return that (or fail)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout}s: {check}")
+        await asyncio.sleep(0.01)
+
+
+async def rows_of(bot: Leadbot, table: type[T], **where: Any) -> list[T]:
+    """Rows of `table` matching column=value filters, in primary key order."""
+    query = select(table)
+    for column, value in where.items():
+        query = query.where(getattr(table, column) == value)
+    async with bot.svc.db.read() as session:
+        found = list(await session.scalars(query.order_by(*inspect(table).primary_key)))
+        session.expunge_all()  # keep them readable after the read transaction ends
+        return found
+
+
+def cards_in(slack: FakeSlack, channel: str) -> list[SlackCall]:
+    """Successful chat.postMessage calls to `channel` that posted a hot-lead card."""
+    return [
+        call
+        for call in slack.calls_to("chat.postMessage")
+        if call.args.get("channel") == channel
+        and call.fault is None
+        and not call.args.get("thread_ts")
+        and "Claim" in button_ids(call.args.get("blocks") or [])
+    ]
