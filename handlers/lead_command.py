@@ -100,14 +100,15 @@ async def _quick_capture(
     errors = validate_draft(parsed)
     if errors:
         return invalid_capture_message(errors)
-    async with services.db.write() as session:
+    async with services.db.read() as session:
         event = await current_event(session, user)
-        capture = Capture(
-            draft=parsed.with_capture_defaults(event),
-            captured_by=user,
-            channel_id=str(command.get("channel_id", "")),
-            via="quick",
-        )
+    capture = Capture(
+        draft=parsed.with_capture_defaults(event),
+        captured_by=user,
+        channel_id=str(command.get("channel_id", "")),
+        via="quick",
+    )
+    async with services.db.write() as session:
         result = await capture_lead(
             session,
             capture,

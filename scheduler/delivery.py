@@ -40,7 +40,7 @@ PERMANENT_ERRORS = frozenset(
         "restricted_action",
     }
 )
-MIN_WAKE_DELAY = 0.1
+MIN_WAKE_DELAY = 0.002
 MAX_WAKE_DELAY = 5.0
 
 

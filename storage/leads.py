@@ -10,17 +10,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import LeadbotConfig
 from leads.lead import Lead
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Stage, Timeline
 from leads.routing import LeadFacts, infer_region, route
-from leads.scoring import Reason, fit_reasons, score_capture, touch_reasons
+from leads.scoring import Reason, ScoringRules, fit_reasons, score_capture, touch_reasons
 from storage.alerts import alert_messages, card_update_message, owner_dm_message
 from storage.outbox import ONLY_IF_UNCLAIMED, cancel_for_lead, enqueue
-from storage.tables import AuditRow, LeadRow, TouchRow
+from storage.tables import AUDIT, TOUCHES, AuditRow, LeadRow
 from storage.upsert import dialect_insert
 
 PROFILE_FIELDS = tuple(field.name for field in fields(LeadDraft))
@@ -71,28 +71,20 @@ async def capture_lead(
 ) -> CaptureResult:
     """Store a capture: a new lead, or a touch on the lead with the same email."""
     row = await _locked_by_email(session, capture.draft.email)
-    created = False
     if row is None:
-        row = await _insert_new(session, capture, config, now)
-        created = row is not None
-        row = row or await _locked_by_email(session, capture.draft.email)
+        new = await _insert_new(session, capture, config, sales_channel, now)
+        if new is not None:
+            await _record_touch(session, new.id, capture, config, created=True, now=now)
+            if new.stage == Stage.HOT:
+                await _announce(session, new, config, now)
+            return CaptureResult(new, created=True, became_hot=new.stage == Stage.HOT)
+        row = await _locked_by_email(session, capture.draft.email)  # lost a race: merge
     if row is None:  # the email's lead vanished between two statements; retry from the top
         raise LookupError("lead disappeared during capture")
-    if not created:
-        _merge_touch(row, capture.draft, config, now)
-    touch = touch_reasons(capture.draft, config.scoring, repeat=not created)
-    session.add(_touch(row.id, capture, sum(reason.points for reason in touch), now))
-    session.add(
-        _audit(
-            row.id,
-            capture.captured_by,
-            "created" if created else "touched",
-            {"via": capture.via},
-            now,
-        )
-    )
+    _merge_touch(row, capture.draft, config, now)
+    await _record_touch(session, row.id, capture, config, created=False, now=now)
     became_hot = await maybe_turn_hot(session, row, config, sales_channel, now)
-    return CaptureResult(to_lead(row), created=created, became_hot=became_hot)
+    return CaptureResult(to_lead(row), created=False, became_hot=became_hot)
 
 
 async def edit_lead(
@@ -283,8 +275,16 @@ def to_lead(row: LeadRow) -> Lead:
 
 def rules_version(config: LeadbotConfig) -> str:
     """A short fingerprint of the scoring rules, to spot leads scored under older ones."""
+    cached = _VERSIONS.get(id(config.scoring))
+    if cached is not None and cached[0] is config.scoring:
+        return cached[1]
     canonical = json.dumps(asdict(config.scoring), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    version = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    _VERSIONS[id(config.scoring)] = (config.scoring, version)
+    return version
+
+
+_VERSIONS: dict[int, tuple[ScoringRules, str]] = {}
 
 
 async def _locked_by_email(session: AsyncSession, email: str) -> LeadRow | None:
@@ -300,8 +300,13 @@ async def _locked(session: AsyncSession, lead_id: int) -> LeadRow | None:
 
 
 async def _insert_new(
-    session: AsyncSession, capture: Capture, config: LeadbotConfig, now: datetime
-) -> LeadRow | None:
+    session: AsyncSession,
+    capture: Capture,
+    config: LeadbotConfig,
+    sales_channel: str,
+    now: datetime,
+) -> Lead | None:
+    """Insert a new lead, hot from the start when its score says so; None if the email exists."""
     draft = capture.draft
     score, engagement = score_capture(draft, config.scoring, repeat=False, now=now.timestamp())
     values = {name: _column_value(draft, name) for name in PROFILE_FIELDS}
@@ -319,11 +324,61 @@ async def _insert_new(
         captured_by=capture.captured_by,
         created_at=now,
         updated_at=now,
+        owner=None,
+        hot_at=None,
+        claimed_at=None,
+        outcome_at=None,
+        route_channel="",
+        route_rule="",
+        card_channel="",
+        card_ts="",
     )
-    statement = dialect_insert(session, LeadRow).values(values)
-    if draft.email:
-        statement = statement.on_conflict_do_nothing(index_elements=["email_key"])
-    return (await session.scalars(statement.returning(LeadRow))).one_or_none()
+    if score.is_hot(config.scoring):
+        chosen = route(_facts_of(values), config.routing, sales_channel)
+        values.update(
+            stage=Stage.HOT.value,
+            hot_at=now,
+            route_channel=chosen.channel,
+            route_rule=chosen.rule_name,
+        )
+    new_id = (await session.execute(_lead_insert(session), values)).scalar()
+    return None if new_id is None else to_lead(LeadRow(id=new_id, **values))
+
+
+def _lead_insert(session: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT (email_key) DO NOTHING RETURNING id, built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    statement = _LEAD_INSERTS.get(dialect)
+    if statement is None:
+        statement = (
+            dialect_insert(session, LeadRow)
+            .on_conflict_do_nothing(index_elements=["email_key"])
+            .returning(LeadRow.id)
+        )
+        _LEAD_INSERTS[dialect] = statement
+    return statement
+
+
+_LEAD_INSERTS: dict[str, Any] = {}
+
+
+async def _record_touch(
+    session: AsyncSession,
+    lead_id: int,
+    capture: Capture,
+    config: LeadbotConfig,
+    *,
+    created: bool,
+    now: datetime,
+) -> None:
+    """The touch row and its audit row, as two plain INSERTs."""
+    points = sum(r.points for r in touch_reasons(capture.draft, config.scoring, repeat=not created))
+    await session.execute(insert(TOUCHES), _touch_values(lead_id, capture, points, now))
+    action = "created" if created else "touched"
+    await session.execute(
+        insert(AUDIT),
+        _audit_values(lead_id, capture.captured_by, action, {"via": capture.via}, now),
+    )
 
 
 def _merge_touch(row: LeadRow, draft: LeadDraft, config: LeadbotConfig, now: datetime) -> None:
@@ -373,26 +428,33 @@ async def maybe_turn_hot(
     sales_channel: str,
     now: datetime,
 ) -> bool:
+    """Make a new lead at or above the threshold hot: route it and queue its alerts."""
     if row.stage != Stage.NEW.value or row.score < config.scoring.hot_threshold:
         return False
-    chosen = route(_facts(row), config.routing, sales_channel)
+    chosen = route(_facts_of(vars(row)), config.routing, sales_channel)
     row.stage, row.hot_at, row.updated_at = Stage.HOT.value, now, now
     row.route_channel, row.route_rule = chosen.channel, chosen.rule_name
     await session.flush()
-    session.add(
-        _audit(row.id, "leadbot", "hot", {"channel": chosen.channel, "rule": chosen.rule_name}, now)
-    )
-    await enqueue(session, alert_messages(to_lead(row), config.sla, now=now), now)
+    await _announce(session, to_lead(row), config, now)
     return True
 
 
-def _facts(row: LeadRow) -> LeadFacts:
+async def _announce(
+    session: AsyncSession, lead: Lead, config: LeadbotConfig, now: datetime
+) -> None:
+    """Record that the lead turned hot and queue its card and SLA steps."""
+    detail = {"channel": lead.route_channel}
+    await session.execute(insert(AUDIT), _audit_values(lead.id, "leadbot", "hot", detail, now))
+    await enqueue(session, alert_messages(lead, config.sla, now=now), now)
+
+
+def _facts_of(values: dict[str, Any]) -> LeadFacts:
     return LeadFacts(
-        source=row.source,
-        event=row.event,
-        region=row.region,
-        product=row.product,
-        score=row.score,
+        source=values["source"],
+        event=values["event"],
+        region=values["region"],
+        product=values["product"],
+        score=values["score"],
     )
 
 
@@ -421,23 +483,35 @@ def reason_json(reason: Reason) -> dict[str, Any]:
     return {"label": reason.label, "points": reason.points, "kind": reason.kind}
 
 
-def _touch(lead_id: int, capture: Capture, points: float, now: datetime) -> TouchRow:
+def _touch_values(lead_id: int, capture: Capture, points: float, now: datetime) -> dict[str, Any]:
     draft = capture.draft
-    return TouchRow(
-        lead_id=lead_id,
-        captured_by=capture.captured_by,
-        channel_id=capture.channel_id,
-        via=capture.via,
-        source=draft.source.value if draft.source else "",
-        event=draft.event,
-        interest=draft.interest.value if draft.interest else "",
-        notes=draft.notes,
-        points=points,
-        created_at=now,
-    )
+    return {
+        "lead_id": lead_id,
+        "captured_by": capture.captured_by,
+        "channel_id": capture.channel_id,
+        "via": capture.via,
+        "source": draft.source.value if draft.source else "",
+        "event": draft.event,
+        "interest": draft.interest.value if draft.interest else "",
+        "notes": draft.notes,
+        "points": points,
+        "created_at": now,
+    }
 
 
 def _audit(
     lead_id: int | None, actor: str, action: str, detail: dict[str, Any], now: datetime
 ) -> AuditRow:
-    return AuditRow(lead_id=lead_id, actor=actor, action=action, detail=detail, created_at=now)
+    return AuditRow(**_audit_values(lead_id, actor, action, detail, now))
+
+
+def _audit_values(
+    lead_id: int | None, actor: str, action: str, detail: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "lead_id": lead_id,
+        "actor": actor,
+        "action": action,
+        "detail": detail,
+        "created_at": now,
+    }

@@ -270,8 +270,19 @@ async def _apply_pacing(
             taken.add(row.channel)
             chosen.append(row)
     for channel in sorted(taken):
-        await hold_channel(session, channel, now + pace)
+        await hold_channel(session, channel, next_slot(blocked_until.get(channel), now, pace))
     return chosen
+
+
+def next_slot(previous: datetime | None, now: datetime, pace: timedelta) -> datetime:
+    """The channel's next free slot: keep the cadence when a post was a little late.
+
+    Anchoring on `now` alone would push every later post back by each delay; up to a tenth
+    of the pace of lateness is absorbed, so gaps stay at least 0.9 x pace.
+    """
+    if previous is None or previous + pace <= now:
+        return now + pace
+    return max(now + pace * 0.9, previous + pace)
 
 
 def _delivery(row: OutboxRow, thread_ts: str) -> Delivery:

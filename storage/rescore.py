@@ -54,7 +54,10 @@ async def apply_decay(session: AsyncSession, *, config: LeadbotConfig, now: date
     """One UPDATE brings every changed score up to date; returns how many changed."""
     score = decayed_score_sql(config, now)
     result = await session.execute(
-        update(LeadRow).where(LeadRow.score != score).values(score=score)
+        update(LeadRow)
+        .where(LeadRow.score != score)
+        .values(score=score)
+        .execution_options(synchronize_session=False)  # never fetch a million ids back
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
 )
@@ -81,7 +82,7 @@ class LeadRow(Base):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     region: Mapped[str] = mapped_column(String(8), default="")
-    stage: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    stage: Mapped[str] = mapped_column(String(16), default="new")
     owner: Mapped[str | None] = mapped_column(String(32))
     fit: Mapped[float] = mapped_column(Float, default=0.0)
     engagement: Mapped[float] = mapped_column(Float, default=0.0)
@@ -100,6 +101,8 @@ class LeadRow(Base):
     hot_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     outcome_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_leads_stage_score", "stage", "score"),)
 
 
 class TouchRow(Base):
@@ -188,3 +191,7 @@ class SlackEventRow(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+TOUCHES = cast(Table, TouchRow.__table__)
+AUDIT = cast(Table, AuditRow.__table__)
