@@ -14,6 +14,7 @@ from handlers.membership import Membership
 from leads.config import LeadbotConfig
 from scheduler.delivery import Deliverer
 from scheduler.jobs import JobContext
+from storage.capture_batch import CaptureWriter
 from storage.db import Database, create_database
 
 SLACK_TIMEOUT_SECONDS = 10
@@ -34,6 +35,7 @@ class AppServices:
     client: AsyncWebClient
     membership: Membership
     deliverer: Deliverer
+    captures: CaptureWriter
     clock: Callable[[], datetime]
     sales_channel: str
 
@@ -56,7 +58,8 @@ class AppServices:
         )
 
     async def close(self) -> None:
-        """Finish deliveries and close connections."""
+        """Finish captures and deliveries, then close connections."""
+        await self.captures.close()
         await self.deliverer.close()
         await self.db.dispose()
 
@@ -79,6 +82,7 @@ def build_services(
         client=client,
         membership=Membership(),
         deliverer=Deliverer(db, client, config.delivery, clock),
+        captures=CaptureWriter(db, config=config, sales_channel=settings.leadbot_sales_channel),
         clock=clock,
         sales_channel=settings.leadbot_sales_channel,
     )

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from handlers.membership import Membership
 from leads.config import LeadbotConfig
+from storage.capture_batch import CaptureWriter
 from storage.db import Database
 
 
@@ -17,6 +18,7 @@ class Services(Protocol):
     config: LeadbotConfig
     sales_channel: str
     membership: Membership
+    captures: CaptureWriter
 
     def now(self) -> datetime:
         """The current time (injected, so tests control it)."""

@@ -32,7 +32,7 @@ from leads.commands import (
 from leads.model import LeadDraft
 from leads.parsing import parse_quick_capture, unescape_slack
 from leads.validation import LIMITS, clean_text, normalize_draft, validate_draft
-from storage.leads import Capture, capture_lead
+from storage.leads import Capture
 from storage.prefs import current_event, set_current_event
 
 COMMAND = "/lead"
@@ -100,22 +100,14 @@ async def _quick_capture(
     errors = validate_draft(parsed)
     if errors:
         return invalid_capture_message(errors)
-    async with services.db.read() as session:
-        event = await current_event(session, user)
     capture = Capture(
-        draft=parsed.with_capture_defaults(event),
+        draft=parsed,
         captured_by=user,
         channel_id=str(command.get("channel_id", "")),
         via="quick",
+        at_current_event=True,
     )
-    async with services.db.write() as session:
-        result = await capture_lead(
-            session,
-            capture,
-            config=services.config,
-            sales_channel=services.sales_channel,
-            now=services.now(),
-        )
+    result = await services.captures.capture(capture, now=services.now())
     if result.became_hot:
         services.nudge_delivery()
     return capture_message(result.lead, created=result.created, became_hot=result.became_hot)

@@ -19,7 +19,6 @@ from leads.validation import normalize_draft, validate_draft
 from storage.leads import (
     Capture,
     CaptureResult,
-    capture_lead,
     edit_lead,
     email_taken_by_other,
     get_lead,
@@ -82,18 +81,15 @@ async def _capture(
     services: Services, draft: LeadDraft, user: str, channel_id: str
 ) -> CaptureResult:
     now = services.now()
-    async with services.db.write() as session:
-        capture = Capture(
-            draft=draft.with_capture_defaults(""),  # the form was prefilled with the event
-            captured_by=user,
-            channel_id=channel_id,
-            via="modal",
-        )
-        result = await capture_lead(
-            session, capture, config=services.config, sales_channel=services.sales_channel, now=now
-        )
-        await enqueue(session, [_confirmation(result, user, now)], now)
-    return result
+    capture = Capture(
+        draft=draft.with_capture_defaults(""),  # the form was prefilled with the event
+        captured_by=user,
+        channel_id=channel_id,
+        via="modal",
+    )
+    return await services.captures.capture(
+        capture, now=now, follow_ups=lambda result: [_confirmation(result, user, now)]
+    )
 
 
 async def _edit(

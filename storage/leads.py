@@ -31,6 +31,7 @@ ENUM_FIELDS: dict[str, type[StrEnum]] = {
     "timeline": Timeline,
     "company_size": CompanySize,
 }
+_ENUM_VALUES = {name: frozenset(m.value for m in enum) for name, enum in ENUM_FIELDS.items()}
 OPEN_STAGES = (Stage.CLAIMED.value, Stage.MEETING.value)
 
 
@@ -42,6 +43,7 @@ class Capture:
     captured_by: str
     channel_id: str
     via: str
+    at_current_event: bool = False  # fill event and source from the capturer's current event
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ async def capture_lead(
         row = await _locked_by_email(session, capture.draft.email)  # lost a race: merge
     if row is None:  # the email's lead vanished between two statements; retry from the top
         raise LookupError("lead disappeared during capture")
-    _merge_touch(row, capture.draft, config, now)
+    merge_touch(row, capture.draft, config, now)
     await _record_touch(session, row.id, capture, config, created=False, now=now)
     became_hot = await maybe_turn_hot(session, row, config, sales_channel, now)
     return CaptureResult(to_lead(row), created=False, became_hot=became_hot)
@@ -299,14 +301,8 @@ async def _locked(session: AsyncSession, lead_id: int) -> LeadRow | None:
     return (await session.scalars(statement)).one_or_none()
 
 
-async def _insert_new(
-    session: AsyncSession,
-    capture: Capture,
-    config: LeadbotConfig,
-    sales_channel: str,
-    now: datetime,
-) -> Lead | None:
-    """Insert a new lead, hot from the start when its score says so; None if the email exists."""
+def new_lead_values(capture: Capture, config: LeadbotConfig, now: datetime) -> dict[str, Any]:
+    """Every column of a new lead from its first capture (stage new, not yet routed)."""
     draft = capture.draft
     score, engagement = score_capture(draft, config.scoring, repeat=False, now=now.timestamp())
     values = {name: _column_value(draft, name) for name in PROFILE_FIELDS}
@@ -333,7 +329,19 @@ async def _insert_new(
         card_channel="",
         card_ts="",
     )
-    if score.is_hot(config.scoring):
+    return values
+
+
+async def _insert_new(
+    session: AsyncSession,
+    capture: Capture,
+    config: LeadbotConfig,
+    sales_channel: str,
+    now: datetime,
+) -> Lead | None:
+    """Insert a new lead, hot from the start when its score says so; None if the email exists."""
+    values = new_lead_values(capture, config, now)
+    if values["score"] >= config.scoring.hot_threshold:
         chosen = route(_facts_of(values), config.routing, sales_channel)
         values.update(
             stage=Stage.HOT.value,
@@ -372,16 +380,25 @@ async def _record_touch(
     now: datetime,
 ) -> None:
     """The touch row and its audit row, as two plain INSERTs."""
+    touch, audit = touch_rows(lead_id, capture, config, created=created, now=now)
+    await session.execute(insert(TOUCHES), touch)
+    await session.execute(insert(AUDIT), audit)
+
+
+def touch_rows(
+    lead_id: int, capture: Capture, config: LeadbotConfig, *, created: bool, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Column values of a capture's touch row and its audit row."""
     points = sum(r.points for r in touch_reasons(capture.draft, config.scoring, repeat=not created))
-    await session.execute(insert(TOUCHES), _touch_values(lead_id, capture, points, now))
     action = "created" if created else "touched"
-    await session.execute(
-        insert(AUDIT),
+    return (
+        _touch_values(lead_id, capture, points, now),
         _audit_values(lead_id, capture.captured_by, action, {"via": capture.via}, now),
     )
 
 
-def _merge_touch(row: LeadRow, draft: LeadDraft, config: LeadbotConfig, now: datetime) -> None:
+def merge_touch(row: LeadRow, draft: LeadDraft, config: LeadbotConfig, now: datetime) -> None:
+    """Fold another capture of the same person into their row: fill gaps, add engagement."""
     filled = {
         name: _column_value(draft, name)
         for name in PROFILE_FIELDS
@@ -465,7 +482,7 @@ def to_draft(row: LeadRow) -> LeadDraft:
         raw = getattr(row, name)
         enum = ENUM_FIELDS.get(name)
         if enum is not None:
-            values[name] = enum(raw) if raw in {m.value for m in enum} else None
+            values[name] = enum(raw) if raw in _ENUM_VALUES[name] else None
         else:
             values[name] = raw
     return LeadDraft(**values)

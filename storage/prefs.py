@@ -19,6 +19,18 @@ async def current_event(session: AsyncSession, user_id: str) -> str:
     return found or ""
 
 
+async def current_events(session: AsyncSession, user_ids: set[str]) -> dict[str, str]:
+    """The current event of each of these people who has one."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(UserPrefRow.user_id, UserPrefRow.current_event).where(
+            UserPrefRow.user_id.in_(user_ids)
+        )
+    )
+    return {user: event for user, event in rows.all() if event}
+
+
 async def set_current_event(
     session: AsyncSession, user_id: str, event: str, *, now: datetime
 ) -> None:

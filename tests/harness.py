@@ -26,6 +26,7 @@ from bot.services import AppServices, build_services
 from bot.settings import load_settings
 from leads.config import LeadbotConfig
 from leads.lead import Lead
+from storage.db import Database
 from storage.leads import to_lead
 from storage.migrate import migrate
 from storage.tables import LeadRow
@@ -209,11 +210,7 @@ class Leadbot:
 
     async def count(self, table: type[DeclarativeBase], **where: Any) -> int:
         """Rows in `table` matching column=value filters."""
-        query = select(func.count()).select_from(table)
-        for column, value in where.items():
-            query = query.where(getattr(table, column) == value)
-        async with self.svc.db.read() as session:
-            return int(await session.scalar(query) or 0)
+        return await count_rows(self.svc.db, table, **where)
 
 
 def text_values(**fields: str) -> dict[str, dict[str, dict[str, Any]]]:
@@ -365,3 +362,12 @@ def cards_in(slack: FakeSlack, channel: str) -> list[SlackCall]:
         and not call.args.get("thread_ts")
         and "Claim" in button_ids(call.args.get("blocks") or [])
     ]
+
+
+async def count_rows(db: Database, table: type[DeclarativeBase], **where: Any) -> int:
+    """Rows in `table` matching column=value filters, straight from a Database."""
+    query = select(func.count()).select_from(table)
+    for column, value in where.items():
+        query = query.where(getattr(table, column) == value)
+    async with db.read() as session:
+        return int(await session.scalar(query) or 0)
