@@ -19,7 +19,7 @@ from blocks.messages import (
     text_message,
 )
 from handlers.context import Services
-from handlers.payloads import action_lead_id, message_location, user_id
+from handlers.payloads import click_of
 from leads.claiming import may_claim, refusal_reason
 from leads.lead import Lead
 from leads.model import Stage
@@ -45,8 +45,7 @@ async def on_claim(
 ) -> None:
     """Make the clicker the owner, unless someone was first or they may not claim."""
     await ack()
-    user, lead_id = user_id(body), action_lead_id(body)
-    channel, ts = message_location(body)
+    user, lead_id, channel, ts = click_of(body)
     if not await _allowed_to_claim(client, services, user, channel):
         await _tell(
             client, channel, user, claim_refused_message(refusal_reason(services.config.claim))
@@ -71,8 +70,7 @@ async def on_pass(
 ) -> None:
     """Record a Pass and send the lead on where routing says, or leave it for the others."""
     await ack()
-    user, lead_id = user_id(body), action_lead_id(body)
-    channel, ts = message_location(body)
+    user, lead_id, channel, ts = click_of(body)
     now = services.now()
     async with services.db.write() as session:
         lead = await record_pass(session, lead_id, user, card_channel=channel, now=now)
@@ -106,8 +104,7 @@ async def on_outcome(
 ) -> None:
     """Record Meeting booked, Won or Lost; only the owner or an admin may."""
     await ack()
-    user, lead_id = user_id(body), action_lead_id(body)
-    channel, ts = message_location(body)
+    user, lead_id, channel, ts = click_of(body)
     stage = OUTCOME_ACTIONS[str(body["actions"][0].get("action_id"))]
     async with services.db.write() as session:
         lead, changed = await record_outcome(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_LEAD_ID = 2**62
 
@@ -33,3 +33,18 @@ def message_location(body: dict[str, Any]) -> tuple[str, str]:
         str(channel.get("id", "")) if isinstance(channel, dict) else "",
         str(message.get("ts", "")) if isinstance(message, dict) else "",
     )
+
+
+class Click(NamedTuple):
+    """Who clicked which lead's button, on which message."""
+
+    user: str
+    lead_id: int
+    channel: str
+    ts: str
+
+
+def click_of(body: dict[str, Any]) -> Click:
+    """The click a block_actions payload describes (empty or 0 where it says nothing)."""
+    channel, ts = message_location(body)
+    return Click(user_id(body), action_lead_id(body), channel, ts)
