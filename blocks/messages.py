@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from blocks.cards import card_fallback, lead_card, score_reasons
-from blocks.text import channel_link, duration, mention, safe
+from blocks.text import channel_link, mention, safe
 from leads.lead import Lead
 
 EDIT = "lead_edit"
@@ -139,13 +139,6 @@ def passed_message(user: str, destination: str | None) -> Message:
     if destination:
         return text_message(f"{mention(user)} passed this lead on to {channel_link(destination)}.")
     return text_message(f"{mention(user)} passed on this lead; it stays open for the others here.")
-
-
-def claim_speed(lead: Lead) -> str:
-    """`3 min` from hot to claimed, or empty when unknown."""
-    if lead.hot_at is None or lead.claimed_at is None:
-        return ""
-    return duration(lead.claimed_at - lead.hot_at)
 
 
 def home_view(event: str, recent: list[Lead]) -> dict[str, Any]:
