@@ -23,7 +23,7 @@ from handlers.payloads import click_of
 from leads.claiming import may_claim, refusal_reason
 from leads.lead import Lead
 from leads.model import Stage
-from leads.routing import LeadFacts, pass_destination, route
+from leads.routing import pass_destination, route
 from storage.alerts import card_update_message, moved_card_message
 from storage.leads import claim_lead, passed_by, record_outcome, record_pass
 from storage.outbox import enqueue
@@ -143,14 +143,7 @@ async def _allowed_to_claim(
 
 
 def _pass_destination(lead: Lead, channel: str, services: Services) -> str | None:
-    facts = LeadFacts(
-        source=lead.profile.source.value if lead.profile.source else "",
-        event=lead.profile.event,
-        region=lead.region,
-        product=lead.profile.product,
-        score=lead.score,
-    )
-    chosen = route(facts, services.config.routing, services.sales_channel)
+    chosen = route(lead.facts(), services.config.routing, services.sales_channel)
     return pass_destination(channel, chosen, services.sales_channel)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leads.model import LeadDraft, Stage
+from leads.routing import LeadFacts
 from leads.scoring import Reason
 
 
@@ -34,6 +35,17 @@ class Lead:
     def top_reasons(self, n: int = 3) -> tuple[Reason, ...]:
         """The reasons that moved the score most."""
         return tuple(sorted(self.reasons, key=lambda reason: -abs(reason.points))[:n])
+
+    def facts(self) -> LeadFacts:
+        """What routing rules look at."""
+        profile = self.profile
+        return LeadFacts(
+            source=profile.source.value if profile.source else "",
+            event=profile.event,
+            region=self.region,
+            product=profile.product,
+            score=self.score,
+        )
 
     @property
     def display_name(self) -> str:

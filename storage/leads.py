@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
@@ -32,6 +32,7 @@ ENUM_FIELDS: dict[str, type[StrEnum]] = {
     "company_size": CompanySize,
 }
 _ENUM_VALUES = {name: frozenset(m.value for m in enum) for name, enum in ENUM_FIELDS.items()}
+_HOT_INPUTS = ("stage", "score", "source", "event", "region", "product")
 OPEN_STAGES = (Stage.CLAIMED.value, Stage.MEETING.value)
 
 
@@ -341,14 +342,7 @@ async def _insert_new(
 ) -> Lead | None:
     """Insert a new lead, hot from the start when its score says so; None if the email exists."""
     values = new_lead_values(capture, config, now)
-    if values["score"] >= config.scoring.hot_threshold:
-        chosen = route(_facts_of(values), config.routing, sales_channel)
-        values.update(
-            stage=Stage.HOT.value,
-            hot_at=now,
-            route_channel=chosen.channel,
-            route_rule=chosen.rule_name,
-        )
+    values.update(hot_changes(values, config, sales_channel, now) or {})
     new_id = (await session.execute(_lead_insert(session), values)).scalar()
     return None if new_id is None else to_lead(LeadRow(id=new_id, **values))
 
@@ -446,11 +440,12 @@ async def maybe_turn_hot(
     now: datetime,
 ) -> bool:
     """Make a new lead at or above the threshold hot: route it and queue its alerts."""
-    if row.stage != Stage.NEW.value or row.score < config.scoring.hot_threshold:
+    columns = {name: getattr(row, name) for name in _HOT_INPUTS}
+    changes = hot_changes(columns, config, sales_channel, now)
+    if changes is None:
         return False
-    chosen = route(_facts_of(vars(row)), config.routing, sales_channel)
-    row.stage, row.hot_at, row.updated_at = Stage.HOT.value, now, now
-    row.route_channel, row.route_rule = chosen.channel, chosen.rule_name
+    for column, value in changes.items():
+        setattr(row, column, value)
     await session.flush()
     await _announce(session, to_lead(row), config, now)
     return True
@@ -465,7 +460,23 @@ async def _announce(
     await enqueue(session, alert_messages(lead, config.sla, now=now), now)
 
 
-def _facts_of(values: dict[str, Any]) -> LeadFacts:
+def hot_changes(
+    columns: Mapping[str, Any], config: LeadbotConfig, sales_channel: str, now: datetime
+) -> dict[str, Any] | None:
+    """The column changes that make a new lead at or above the threshold hot and routed."""
+    if columns["stage"] != Stage.NEW.value or columns["score"] < config.scoring.hot_threshold:
+        return None
+    chosen = route(_facts_of(columns), config.routing, sales_channel)
+    return {
+        "stage": Stage.HOT.value,
+        "hot_at": now,
+        "updated_at": now,
+        "route_channel": chosen.channel,
+        "route_rule": chosen.rule_name,
+    }
+
+
+def _facts_of(values: Mapping[str, Any]) -> LeadFacts:
     return LeadFacts(
         source=values["source"],
         event=values["event"],
