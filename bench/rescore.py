@@ -7,7 +7,7 @@ have already been alerted (hot, claimed, won...), except a handful (default 50) 
 "new" with a score at the threshold, as after an import, so the promotion path runs too.
 The file is copied, then, a few days later (so most scores decay and change):
 
-  (a) the sweep, storage.rescore.rescore(db, config=..., sales_channel=..., now=...), runs
+  (a) the sweep, leadloop.rescore.rescore(loop), runs
       on one copy, in a child process of its own so its peak RSS is its own;
   (b) one raw `UPDATE leads SET score = <same formula> WHERE score <> <same formula>`
       runs on the other copy through the plain sqlite3 module, also in a child process.
@@ -43,6 +43,7 @@ from typing import Any
 from stats import peak_rss_mb, table
 
 from leads.config import LeadbotConfig
+from leads.identity import phone_key
 from storage.db import create_database
 from storage.leads import rules_version
 from storage.migrate import migrate
@@ -94,7 +95,7 @@ COLUMNS = (
     "updated_at",
     "hot_at",
     "claimed_at",
-    "outcome_at",
+    "phone_key",
 )
 RAW_SCORE = "CAST(round(fit + engagement * power(2.0, (engagement_at - :now) / :h)) AS INTEGER)"
 RAW_UPDATE = f"UPDATE leads SET score = {RAW_SCORE} WHERE score <> {RAW_SCORE}"
@@ -149,19 +150,25 @@ class LeadFactory:
         email = f"lead{n}@company{n % 50_000}.example"
         reasons = json.dumps(
             [
-                {"label": "title: Manager", "points": fit, "kind": "fit"},
-                {"label": "interest: Warm", "points": engagement, "kind": "engagement"},
+                {"code": "title", "params": {"level": "manager"}, "points": fit, "kind": "fit"},
+                {
+                    "code": "interest",
+                    "params": {"interest": "warm"},
+                    "points": engagement,
+                    "kind": "engagement",
+                },
             ]
         )
         hot_at = stamp if stage != "new" else None
+        phone = f"090-{n // 10_000 % 10_000:04d}-{n % 10_000:04d}"
         return (
             *(email, f"Lead {n}", f"Company {n % 50_000}", email),
-            *(f"090-{n // 10_000 % 10_000:04d}-{n % 10_000:04d}", rng.choice(TITLES)),
+            *(phone, rng.choice(TITLES)),
             *(rng.choice(SIZES), "", rng.choice(SOURCES), f"Expo {n % 20}"),
             *(rng.choice(INTERESTS), "", "", "", n % 3 == 0, "", "JP", stage, owner),
             *(fit, engagement, engagement_at, score, reasons, version, 1),
             *(SALES if hot_at else "", "default" if hot_at else "", "", "", "U0STAFF"),
-            *(stamp, stamp, hot_at, None, None),
+            *(stamp, stamp, hot_at, None, phone_key(phone)),
         )
 
     def _stage(self, rng: random.Random, later: int, threshold: int) -> tuple[str, str | None]:
@@ -207,14 +214,16 @@ def insert_leads(path: Path, factory: LeadFactory, count: int) -> None:
 
 async def sweep_phase(path: Path, now: datetime) -> dict[str, Any]:
     """Run leadbot's rescore sweep once; time it and report this process's peak RSS."""
-    from storage.rescore import rescore
+    from leadloop.context import Loop
+    from leadloop.rescore import rescore
 
     db = create_database(f"sqlite+aiosqlite:///{path}")
     try:
         await db.ping()
         before = peak_rss_mb()
         started = time.perf_counter()
-        result = await rescore(db, config=LeadbotConfig(), sales_channel=SALES, now=now)
+        loop = Loop(db=db, config=LeadbotConfig(), sales_channel=SALES, clock=lambda: now)
+        result = await rescore(loop)
         seconds = time.perf_counter() - started
     finally:
         await db.dispose()

@@ -1,12 +1,16 @@
-"""The hot-lead card posted to sales channels, in each of its states."""
+"""The hot-lead card posted to sales channels, in each stage of the lead's lifecycle."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from blocks.modal import INTEREST_LABELS, SOURCE_LABELS
-from blocks.text import channel_link, duration, mention, safe, slack_date
+from blocks import catalogue as say
+from blocks.text import channel_link, mention, safe, slack_date
+from blocks.words import choice, describe_reason, duration
+from leads.language import Language
 from leads.lead import Lead
+from leads.lifecycle import Step, card_steps
 from leads.model import Stage
 
 CLAIM = "lead_claim"
@@ -14,122 +18,156 @@ PASS = "lead_pass"
 MEETING = "lead_meeting"
 WON = "lead_won"
 LOST = "lead_lost"
-OUTCOME_ACTIONS = {MEETING: Stage.MEETING, WON: Stage.WON, LOST: Stage.LOST}
-OUTCOME_LABELS = {Stage.MEETING: "Meeting booked", Stage.WON: "Won", Stage.LOST: "Lost"}
+STEP_ACTIONS: Mapping[Step, str] = {
+    Step.CLAIM: CLAIM,
+    Step.PASS: PASS,
+    Step.BOOK_MEETING: MEETING,
+    Step.WIN: WON,
+    Step.LOSE: LOST,
+}
+ACTION_STEPS: Mapping[str, Step] = {action: step for step, action in STEP_ACTIONS.items()}
+OUTCOME_ACTIONS = (MEETING, WON, LOST)
+DECIDED = (Stage.MEETING, Stage.WON, Stage.LOST)
 FIELD_LIMIT = 300
 NOTES_LIMIT = 1500
+PRIMARY = {Step.CLAIM}
 
 
-def lead_card(lead: Lead, *, passed_by: tuple[str, ...] = (), moved_to: str = "") -> dict[str, Any]:
+def lead_card(
+    lead: Lead,
+    language: Language,
+    *,
+    passed_by: tuple[str, ...] = (),
+    moved_to: str = "",
+) -> dict[str, Any]:
     """chat.postMessage / chat.update arguments (text + blocks) for the lead's current stage."""
     blocks: list[dict[str, Any]] = [
-        _section(f"*:fire: Hot lead: {safe(lead.display_name, FIELD_LIMIT)}*"),
-        {"type": "section", "fields": _fields(lead)},
-        _section(_score_line(lead)),
+        section(f"*{say.CARD_TITLE(language, name=safe(lead.display_name, FIELD_LIMIT))}*"),
+        {"type": "section", "fields": _fields(lead, language)},
+        section(_score_line(lead, language)),
     ]
     if lead.profile.notes:
-        blocks.append(_section(f"*Notes*\n{safe(lead.profile.notes, NOTES_LIMIT)}"))
-    blocks.append(_context(_captured_line(lead, passed_by)))
+        notes = safe(_newest(lead.profile.notes, NOTES_LIMIT), NOTES_LIMIT)
+        blocks.append(section(say.CARD_NOTES(language, notes=notes)))
+    blocks.append(context(_captured_line(lead, passed_by, language)))
     if moved_to:
-        blocks.append(_section(f"*Passed on to {channel_link(moved_to)}*"))
+        blocks.append(section(say.PASSED_ON_TO(language, channel=channel_link(moved_to))))
     else:
-        blocks.extend(_state_blocks(lead))
-    return {"text": card_fallback(lead), "blocks": blocks}
+        blocks.extend(_state_blocks(lead, language))
+    return {"text": card_fallback(lead, language), "blocks": blocks}
 
 
-def card_fallback(lead: Lead) -> str:
+def card_fallback(lead: Lead, language: Language) -> str:
     """The notification text: who, where from and the score."""
     company = f" ({safe(lead.profile.company, FIELD_LIMIT)})" if lead.profile.company else ""
-    return f"Hot lead: {safe(lead.display_name, FIELD_LIMIT)}{company}, score {lead.score}"
+    name = safe(lead.display_name, FIELD_LIMIT)
+    return say.CARD_FALLBACK(language, name=name, company=company, score=lead.score)
 
 
-def score_reasons(lead: Lead, count: int = 3) -> str:
+def score_reasons(lead: Lead, language: Language, count: int = 3) -> str:
     """`+120 interest: Hot · +15 title: Director` for the top reasons."""
-    return " · ".join(safe(reason.describe(), 100) for reason in lead.top_reasons(count))
+    return " · ".join(
+        safe(describe_reason(reason, language), 100) for reason in lead.top_reasons(count)
+    )
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section block (the caller escapes user text)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
 
 
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+def context(text: str) -> dict[str, Any]:
+    """A context block with one mrkdwn element."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
-def _fields(lead: Lead) -> list[dict[str, str]]:
-    profile = lead.profile
-    pairs = [
-        ("Company", profile.company),
-        ("Title", profile.title),
-        ("Source", SOURCE_LABELS.get(profile.source, "") if profile.source else ""),
-        ("Event", profile.event),
-        ("Email", profile.email),
-        ("Phone", profile.phone),
-        ("Interest", INTEREST_LABELS.get(profile.interest, "") if profile.interest else ""),
-        ("Product", profile.product),
-    ]
-    shown = [(label, value) for label, value in pairs if value] or [("Company", "unknown")]
-    return [
-        {"type": "mrkdwn", "text": f"*{label}*\n{safe(value, FIELD_LIMIT)}"}
-        for label, value in shown
-    ]
-
-
-def _score_line(lead: Lead) -> str:
-    parts = f"fit {round(lead.fit)} · engagement {round(lead.engagement)}"
-    reasons = score_reasons(lead)
-    return f"*Score {lead.score}* ({parts})" + (f"\n{reasons}" if reasons else "")
-
-
-def _captured_line(lead: Lead, passed_by: tuple[str, ...]) -> str:
-    line = f"Captured by {mention(lead.captured_by)} {slack_date(lead.created_at)}"
-    if passed_by:
-        line += " · passed by " + ", ".join(mention(user) for user in passed_by)
-    return line
-
-
-def _state_blocks(lead: Lead) -> list[dict[str, Any]]:
-    if lead.owner is None:
-        return [
-            _actions([_button("Claim", CLAIM, lead.id, "primary"), _button("Pass", PASS, lead.id)])
-        ]
-    blocks = [_section(_owner_line(lead))]
-    buttons = [
-        _button(OUTCOME_LABELS[stage], action, lead.id)
-        for action, stage in OUTCOME_ACTIONS.items()
-        if _outcome_open(lead.stage, stage)
-    ]
-    if buttons:
-        blocks.append(_actions(buttons))
-    return blocks
-
-
-def _owner_line(lead: Lead) -> str:
-    line = f"*Claimed by {mention(lead.owner or '')}*"
-    if lead.claimed_at is not None and lead.hot_at is not None:
-        line += f" {duration(lead.claimed_at - lead.hot_at)} after it turned hot"
-    if lead.stage in OUTCOME_LABELS:
-        line += f"\nOutcome: *{OUTCOME_LABELS[lead.stage]}*"
-    return line
-
-
-def _outcome_open(current: Stage, candidate: Stage) -> bool:
-    if current in (Stage.WON, Stage.LOST):
-        return False
-    return not (current == Stage.MEETING and candidate == Stage.MEETING)
-
-
-def _actions(elements: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "actions", "block_id": "lead_actions", "elements": elements}
-
-
-def _button(label: str, action_id: str, lead_id: int, style: str = "") -> dict[str, Any]:
-    button: dict[str, Any] = {
+def button(label: str, action_id: str, value: str, style: str = "") -> dict[str, Any]:
+    """A button carrying `value`."""
+    element: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": label},
         "action_id": action_id,
-        "value": str(lead_id),
+        "value": value,
     }
     if style:
-        button["style"] = style
-    return button
+        element["style"] = style
+    return element
+
+
+def _newest(notes: str, limit: int) -> str:
+    """The end of long notes: later captures append, so the newest words are last."""
+    return notes if len(notes) <= limit else "…" + notes[-(limit - 1) :]
+
+
+def _fields(lead: Lead, language: Language) -> list[dict[str, str]]:
+    profile = lead.profile
+    values = {
+        "company": profile.company,
+        "title": profile.title,
+        "source": choice(say.SOURCES, profile.source, language),
+        "event": profile.event,
+        "email": profile.email,
+        "phone": profile.phone,
+        "interest": choice(say.INTERESTS, profile.interest, language),
+        "product": profile.product,
+    }
+    shown = [(name, value) for name, value in values.items() if value]
+    if not shown:
+        shown = [("company", say.UNKNOWN(language))]
+    return [
+        {
+            "type": "mrkdwn",
+            "text": f"*{say.CARD_FIELDS[name](language)}*\n{safe(value, FIELD_LIMIT)}",
+        }
+        for name, value in shown
+    ]
+
+
+def _score_line(lead: Lead, language: Language) -> str:
+    line = say.CARD_SCORE(
+        language, score=lead.score, fit=round(lead.fit), engagement=round(lead.engagement)
+    )
+    reasons = score_reasons(lead, language)
+    return line + (f"\n{reasons}" if reasons else "")
+
+
+def _captured_line(lead: Lead, passed_by: tuple[str, ...], language: Language) -> str:
+    line = say.CAPTURED_BY(
+        language, user=mention(lead.captured_by), date=slack_date(lead.created_at)
+    )
+    if passed_by:
+        users = say.LIST_SEPARATOR(language).join(mention(user) for user in passed_by)
+        line += say.PASSED_BY(language, users=users)
+    return line
+
+
+def _state_blocks(lead: Lead, language: Language) -> list[dict[str, Any]]:
+    blocks = [] if lead.owner is None else [section(_owner_line(lead, language))]
+    buttons = [
+        button(
+            say.BUTTONS[step.value](language),
+            STEP_ACTIONS[step],
+            str(lead.id),
+            "primary" if step in PRIMARY else "",
+        )
+        for step in card_steps(lead.stage)
+    ]
+    if buttons:
+        blocks.append(actions(buttons))
+    return blocks
+
+
+def _owner_line(lead: Lead, language: Language) -> str:
+    line = say.CLAIMED_BY(language, owner=mention(lead.owner or ""))
+    if lead.claimed_at is not None and lead.hot_at is not None:
+        line += say.CLAIMED_AFTER(
+            language, duration=duration(lead.claimed_at - lead.hot_at, language)
+        )
+    if lead.stage in DECIDED:
+        line += "\n" + say.OUTCOME_LINE(language, stage=choice(say.STAGES, lead.stage, language))
+    return line
+
+
+def actions(elements: list[dict[str, Any]], block_id: str = "lead_actions") -> dict[str, Any]:
+    """An actions block."""
+    return {"type": "actions", "block_id": block_id, "elements": elements}

@@ -1,166 +1,222 @@
-"""Replies, notices and DMs the bot sends to people (everything but the card and modal)."""
+"""Replies, notices and DMs the bot sends to people (everything but the card and the modal)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from blocks.cards import card_fallback, lead_card, score_reasons
+from blocks import catalogue as say
+from blocks.cards import actions, button, card_fallback, lead_card, score_reasons, section
 from blocks.text import channel_link, mention, safe
+from blocks.words import choice
+from leads.language import Language
 from leads.lead import Lead
+from leads.lifecycle import Refusal
+from leads.validation import Problem
 
 EDIT = "lead_edit"
 Message = dict[str, Any]
-
-HELP = "\n".join(
-    [
-        "*How to log a lead with `/lead`*",
-        "• `/lead` opens the *New lead* form.",
-        "• `/lead Yamada Taro, Acme Corp, taro@acme.co.jp, 090-1234-5678, hot` logs a lead from"
-        " one line: name, company, email, phone and an interest word (hot, warm or cold),"
-        " separated by commas. Order is flexible; `Jane Doe <jane@example.com> Initech warm`"
-        " works too.",
-        "• `/lead event Tokyo Expo 2026` sets the event you are working at; your leads get it"
-        " as their event and *Event booth* as their source.",
-        "• `/lead event` shows your current event; `/lead event clear` clears it.",
-        "• `/lead help` shows this message.",
-        "The same email logged twice is one lead with two touches. Hot leads go straight to sales.",
-    ]
-)
+NAME_LIMIT = 200
 
 
 def text_message(text: str) -> Message:
     """A plain mrkdwn reply (the caller escapes any user text in it)."""
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text[:3000], "blocks": [section(text)]}
 
 
-def help_message() -> Message:
+def help_message(language: Language) -> Message:
     """Every form of the /lead command."""
-    return text_message(HELP)
+    return text_message(say.HELP(language))
 
 
-def event_message(event: str) -> Message:
+def event_message(event: str, language: Language) -> Message:
     """The user's current event, or how to set one."""
     if not event:
-        return text_message("You have no current event. Set one with `/lead event <name>`.")
-    return text_message(f"Your current event is *{safe(event, 150)}*.")
+        return text_message(say.NO_EVENT(language))
+    return text_message(say.CURRENT_EVENT(language, event=safe(event, 150)))
 
 
-def event_set_message(event: str) -> Message:
+def event_set_message(event: str, language: Language) -> Message:
     """Confirms a new current event."""
-    return text_message(
-        f"Your current event is now *{safe(event, 150)}*. Leads you log get it as their event."
-    )
+    return text_message(say.EVENT_SET(language, event=safe(event, 150)))
 
 
-def event_cleared_message() -> Message:
+def event_cleared_message(language: Language) -> Message:
     """Confirms the current event was cleared."""
-    return text_message("Your current event is cleared.")
+    return text_message(say.EVENT_CLEARED(language))
 
 
-def capture_message(lead: Lead, *, created: bool, became_hot: bool) -> Message:
+def event_too_long_message(limit: int, language: Language) -> Message:
+    """Refuses an event name over the limit."""
+    return text_message(say.EVENT_TOO_LONG(language, limit=limit))
+
+
+def not_yet_message(word: str, language: Language) -> Message:
+    """A reserved `/lead` word whose command is not built yet."""
+    return text_message(say.NOT_YET(language, word=safe(word, 20)))
+
+
+def capture_message(
+    lead: Lead,
+    language: Language,
+    *,
+    created: bool,
+    became_hot: bool,
+    owner_told: str = "",
+) -> Message:
     """What was stored, with a button to correct it in the form."""
-    headline = "Saved a new lead" if created else "Added a touch to an existing lead"
-    lines = [f"*{headline}: {safe(lead.display_name, 200)}*", _summary(lead)]
-    lines.append(f"Score *{lead.score}*: {score_reasons(lead)}" if lead.reasons else "")
+    name = safe(lead.display_name, NAME_LIMIT)
+    headline = (say.SAVED_NEW if created else say.SAVED_TOUCH)(language, name=name)
+    lines = [f"*{headline}*", _summary(lead, language)]
+    if lead.reasons:
+        lines.append(
+            say.SCORE_LINE(language, score=lead.score, reasons=score_reasons(lead, language))
+        )
     if became_hot:
-        lines.append(":fire: It is hot: sales has been alerted.")
+        lines.append(say.NOW_HOT(language))
+    if owner_told:
+        lines.append(say.OWNER_TOLD(language, owner=mention(owner_told)))
     text = "\n".join(line for line in lines if line)
-    edit = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": "Edit"},
-        "action_id": EDIT,
-        "value": str(lead.id),
-    }
-    return {
-        "text": f"{headline}: {safe(lead.display_name, 200)}",
-        "blocks": [_section(text), {"type": "actions", "block_id": "capture", "elements": [edit]}],
-    }
+    edit = button(say.EDIT_BUTTON(language), EDIT, str(lead.id))
+    return {"text": headline, "blocks": [section(text), actions([edit], "capture")]}
 
 
-def invalid_capture_message(errors: dict[str, str]) -> Message:
+def problem_text(problem: Problem, language: Language) -> str:
+    """What is wrong with a field and how to fix it."""
+    return say.PROBLEMS[problem.code](language, **problem.params)
+
+
+def field_errors(errors: Mapping[str, Problem], language: Language) -> dict[str, str]:
+    """Modal `response_action: errors` messages, keyed by the input block (= field name)."""
+    return {name: problem_text(problem, language) for name, problem in errors.items()}
+
+
+def invalid_capture_message(errors: Mapping[str, Problem], language: Language) -> Message:
     """Why a one-line capture was refused and how to fix it."""
     lines = [
-        f"• *{field.replace('_', ' ').capitalize()}*: {message}"
-        for field, message in errors.items()
+        f"• *{say.FIELDS[name](language) if name in say.FIELDS else name}*: "
+        f"{problem_text(problem, language)}"
+        for name, problem in errors.items()
     ]
-    return text_message(
-        "Nothing was saved. Please fix:\n"
-        + "\n".join(lines)
-        + "\nTry `/lead help`, or `/lead` alone to use the form."
-    )
+    return text_message(say.INVALID_CAPTURE(language, problems="\n".join(lines)))
 
 
-def claim_taken_message(owner: str) -> Message:
-    """Told, privately, to someone who clicked Claim too late."""
-    return text_message(f"This lead is already claimed by {mention(owner)}.")
+def refusal_message(refusal: Refusal, language: Language) -> Message:
+    """Told privately to someone whose click was refused, in words they understand."""
+    values: dict[str, str] = dict(refusal.params)
+    if "owner" in values:
+        values["owner"] = mention(values["owner"])
+    if "stage" in values:
+        values["stage"] = choice(say.STAGES, values["stage"], language)
+    if "channel" in values:
+        values["channel"] = channel_link(values["channel"])
+    values.pop("step", None)
+    return text_message(say.REFUSALS[refusal.code](language, **values))
 
 
-def claim_refused_message(reason: str) -> Message:
-    """Told, privately, to someone not allowed to claim."""
-    return text_message(f"You can't claim this lead. {reason}")
-
-
-def not_owner_message(owner: str | None) -> Message:
-    """Told when someone other than the owner records an outcome."""
-    if owner is None:
-        return text_message("Claim the lead before recording an outcome.")
-    return text_message(f"Only {mention(owner)}, who owns this lead, can record its outcome.")
-
-
-def owner_dm(lead: Lead) -> Message:
-    """The DM to a new owner: the lead with its contact details, ready to act on."""
-    card = lead_card(lead)
-    intro = _section(
-        f"You claimed *{safe(lead.display_name, 200)}*. Reach out now: the first"
-        " five minutes matter most."
-    )
-    return {"text": "You claimed " + card_fallback(lead), "blocks": [intro, *card["blocks"][:-1]]}
-
-
-def reannounce_message(lead: Lead, waited_minutes: int) -> Message:
-    """Thread reply on a card nobody has claimed yet."""
-    return text_message(
-        f":alarm_clock: *{safe(lead.display_name, 200)}* is still unclaimed after"
-        f" {waited_minutes} business minutes. Can someone take it?"
-    )
-
-
-def escalation_message(lead: Lead, waited_minutes: int) -> Message:
-    """Sent to the escalation contact when a hot lead stays unclaimed."""
-    where = f" in {channel_link(lead.card_channel)}" if lead.card_channel else ""
-    return text_message(
-        f":rotating_light: Hot lead *{safe(lead.display_name, 200)}* (score {lead.score}) has"
-        f" been unclaimed{where} for {waited_minutes} business minutes."
-    )
-
-
-def passed_message(user: str, destination: str | None) -> Message:
-    """Thread note recording a Pass."""
+def passed_message(user: str, destination: str | None, language: Language) -> Message:
+    """Note to the person who passed, saying where the lead went."""
     if destination:
-        return text_message(f"{mention(user)} passed this lead on to {channel_link(destination)}.")
-    return text_message(f"{mention(user)} passed on this lead; it stays open for the others here.")
+        return text_message(
+            say.PASSED_ON(language, user=mention(user), channel=channel_link(destination))
+        )
+    return text_message(say.PASSED_HERE(language, user=mention(user)))
 
 
-def home_view(event: str, recent: list[Lead]) -> dict[str, Any]:
+def owner_dm(lead: Lead, language: Language, *, passed_by: tuple[str, ...] = ()) -> Message:
+    """The DM to a new owner: the lead with its contact details, ready to act on."""
+    card = lead_card(lead, language, passed_by=passed_by)
+    intro = section(say.OWNER_DM(language, name=safe(lead.display_name, NAME_LIMIT)))
+    content = [block for block in card["blocks"] if block.get("type") != "actions"]
+    fallback = say.OWNER_DM_FALLBACK(language, card=card_fallback(lead, language))
+    return {"text": fallback, "blocks": [intro, *content]}
+
+
+def reannounce_message(lead: Lead, waited_minutes: int, language: Language) -> Message:
+    """Thread reply on a card nobody has claimed yet."""
+    name = safe(lead.display_name, NAME_LIMIT)
+    return text_message(say.REANNOUNCE(language, name=name, minutes=waited_minutes))
+
+
+def escalation_message(
+    lead: Lead, waited_minutes: int, channel: str, language: Language
+) -> Message:
+    """Sent to the escalation contact when a hot lead stays unclaimed."""
+    where = say.ESCALATION_WHERE(language, channel=channel_link(channel)) if channel else ""
+    name = safe(lead.display_name, NAME_LIMIT)
+    return text_message(
+        say.ESCALATION(language, name=name, score=lead.score, where=where, minutes=waited_minutes)
+    )
+
+
+def recaptured_message(
+    lead: Lead, language: Language, *, capturer: str, event: str, note: str
+) -> Message:
+    """Tells a lead's owner that someone captured their lead again."""
+    where = say.RECAPTURED_AT(language, event=safe(event, 150)) if event else ""
+    lines = [
+        say.RECAPTURED(
+            language,
+            capturer=mention(capturer),
+            name=safe(lead.display_name, NAME_LIMIT),
+            where=where,
+        ),
+        _summary(lead, language),
+    ]
+    if note:
+        lines.append(say.RECAPTURED_NOTE(language, note=safe(note, 1000)))
+    return text_message("\n".join(line for line in lines if line))
+
+
+def edit_saved_message(
+    lead: Lead,
+    language: Language,
+    *,
+    changed: tuple[str, ...],
+    became_hot: bool,
+    threshold: int,
+) -> Message:
+    """Confirms an edit: which fields changed and whether the lead is hot now."""
+    name = safe(lead.display_name, NAME_LIMIT)
+    if not changed:
+        return text_message(say.EDIT_UNCHANGED(language, name=name))
+    fields = say.LIST_SEPARATOR(language).join(say.FIELDS[field](language) for field in changed)
+    lines = [say.EDIT_SAVED(language, name=name, fields=fields)]
+    if became_hot:
+        lines.append(say.NOW_HOT(language))
+    elif lead.hot_at is not None:
+        lines.append(say.EDIT_STILL_HOT(language, score=lead.score))
+    else:
+        lines.append(say.EDIT_NOT_HOT(language, score=lead.score, threshold=threshold))
+    return text_message("\n".join(lines))
+
+
+def home_view(event: str, recent: list[Lead], language: Language) -> dict[str, Any]:
     """The App Home tab: current event, recent captures and how to use the bot."""
-    blocks: list[dict[str, Any]] = [event_message(event)["blocks"][0]]
+    blocks: list[dict[str, Any]] = [event_message(event, language)["blocks"][0]]
     if recent:
         lines = [
-            f"• {safe(lead.display_name, 100)}: score {lead.score}, {lead.stage.value}"
+            say.HOME_LEAD(
+                language,
+                name=safe(lead.display_name, 100),
+                score=lead.score,
+                stage=choice(say.STAGES, lead.stage, language),
+            )
             for lead in recent
         ]
-        blocks.append(_section("*Your recent leads*\n" + "\n".join(lines)))
-    blocks.append(_section(HELP))
+        blocks.append(section(say.HOME_RECENT(language) + "\n" + "\n".join(lines)))
+    blocks.append(section(say.HELP(language)))
     return {"type": "home", "blocks": blocks}
 
 
-def _summary(lead: Lead) -> str:
+def _summary(lead: Lead, language: Language) -> str:
     profile = lead.profile
-    parts = [profile.company, profile.email, profile.phone, profile.event]
+    parts = [
+        safe(part, NAME_LIMIT)
+        for part in (profile.title, profile.company, profile.email, profile.phone, profile.event)
+        if part
+    ]
     if profile.interest:
-        parts.append(f"interest {profile.interest.value}")
-    return " · ".join(safe(part, 200) for part in parts if part)
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+        interest = choice(say.INTERESTS, profile.interest, language)
+        parts.append(say.INTEREST_WORD(language, interest=interest))
+    return " · ".join(parts)

@@ -7,7 +7,10 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
+from blocks import catalogue as say
+from blocks.catalogue import Text
 from blocks.text import truncate
+from leads.language import Language
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Timeline
 from leads.validation import LIMITS
 
@@ -16,35 +19,20 @@ Reader = Callable[[Mapping[str, Any]], Any]
 VALUE = "value"
 CONSENT_YES = "yes"
 
-SOURCE_LABELS = {
-    Source.EVENT: "Event booth",
-    Source.SEMINAR: "Seminar",
-    Source.WEB: "Web form",
-    Source.REFERRAL: "Referral",
-    Source.INBOUND: "Inbound call or email",
-    Source.MANUAL: "Other",
+CHOICES: Mapping[str, tuple[type[StrEnum], Mapping[str, Text]]] = {
+    "interest": (Interest, say.INTERESTS),
+    "source": (Source, say.SOURCES),
+    "company_size": (CompanySize, say.COMPANY_SIZES),
+    "budget": (Budget, say.BUDGETS),
+    "timeline": (Timeline, say.TIMELINES),
 }
-INTEREST_LABELS = {Interest.HOT: "Hot", Interest.WARM: "Warm", Interest.COLD: "Cold"}
-BUDGET_LABELS = {
-    Budget.LARGE: "Large",
-    Budget.MEDIUM: "Medium",
-    Budget.SMALL: "Small",
-    Budget.NONE: "No budget",
-    Budget.UNKNOWN: "Unknown",
-}
-TIMELINE_LABELS = {
-    Timeline.NOW: "Within a month",
-    Timeline.QUARTER: "This quarter",
-    Timeline.YEAR: "This year",
-    Timeline.LATER: "Later",
-    Timeline.UNKNOWN: "Unknown",
-}
-SIZE_LABELS = {
-    CompanySize.MICRO: "1-49 people",
-    CompanySize.SMALL: "50-249 people",
-    CompanySize.MEDIUM: "250-999 people",
-    CompanySize.LARGE: "1000+ people",
-    CompanySize.UNKNOWN: "Unknown",
+# The order in which choices are offered (most likely first).
+ORDER: Mapping[str, tuple[str, ...]] = {
+    "interest": ("hot", "warm", "cold"),
+    "source": ("event", "seminar", "web", "referral", "inbound", "manual"),
+    "company_size": ("1-49", "50-249", "250-999", "1000+", "unknown"),
+    "budget": ("large", "medium", "small", "none", "unknown"),
+    "timeline": ("now", "quarter", "year", "later", "unknown"),
 }
 
 
@@ -54,57 +42,74 @@ class ModalContext:
 
     channel_id: str = ""
     lead_id: int = 0
+    append_notes: bool = False  # the notes field adds a note instead of replacing them
 
     def encode(self) -> str:
-        """Compact `channel|lead` form."""
-        return f"{self.channel_id}|{self.lead_id}"
+        """Compact `channel|lead|a` form."""
+        return f"{self.channel_id}|{self.lead_id}" + ("|a" if self.append_notes else "")
 
     @classmethod
     def decode(cls, raw: str) -> ModalContext:
         """Inverse of encode; anything malformed gives an empty context."""
-        channel, _, lead = (raw or "").partition("|")
-        return cls(channel_id=channel[:32], lead_id=int(lead) if lead.isdigit() else 0)
+        channel, _, rest = (raw or "").partition("|")
+        lead, _, flags = rest.partition("|")
+        return cls(
+            channel_id=channel[:32],
+            lead_id=int(lead) if lead.isdigit() and len(lead) < 19 else 0,
+            append_notes=flags == "a",
+        )
 
 
-def lead_modal(*, draft: LeadDraft, context: ModalContext) -> dict[str, Any]:
+def lead_modal(*, draft: LeadDraft, context: ModalContext, language: Language) -> dict[str, Any]:
     """The modal; titled New lead, or Edit lead when it edits a stored lead."""
+    label = {name: text(language) for name, text in say.FIELDS.items()}
+    title = say.MODAL_EDIT if context.lead_id else say.MODAL_NEW
     return {
         "type": "modal",
         "callback_id": NEW_LEAD_CALLBACK,
-        "title": {"type": "plain_text", "text": "Edit lead" if context.lead_id else "New lead"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": _plain(title(language)),
+        "submit": _plain(say.MODAL_SAVE(language)),
+        "close": _plain(say.MODAL_CANCEL(language)),
         "private_metadata": context.encode(),
         "blocks": [
-            _text_input("name", "Name", draft.name, placeholder="Yamada Taro"),
-            _text_input("company", "Company", draft.company),
-            _email_input(draft.email),
-            _text_input("phone", "Phone", draft.phone, placeholder="+81 90-1234-5678"),
-            _text_input("title", "Job title", draft.title),
-            _select("interest", "Interest", INTEREST_LABELS, draft.interest),
-            _select("source", "Source", SOURCE_LABELS, draft.source),
-            _text_input("event", "Event", draft.event, placeholder="Tokyo Expo 2026"),
-            _text_input("product", "Product interest", draft.product),
-            _select("company_size", "Company size", SIZE_LABELS, draft.company_size),
-            _text_input("industry", "Industry", draft.industry),
-            _select("budget", "Budget", BUDGET_LABELS, draft.budget),
-            _select("timeline", "Timeline", TIMELINE_LABELS, draft.timeline),
-            _consent(draft.consent),
-            _text_input("notes", "Notes", draft.notes, multiline=True),
+            _text_input("name", label["name"], draft.name, say.NAME_PLACEHOLDER(language)),
+            _text_input("company", label["company"], draft.company),
+            _email_input(label["email"], draft.email),
+            _text_input("phone", label["phone"], draft.phone, "+81 90-1234-5678"),
+            _text_input("title", label["title"], draft.title),
+            _select("interest", label["interest"], draft.interest, language),
+            _select("source", label["source"], draft.source, language),
+            _text_input("event", label["event"], draft.event, say.EVENT_PLACEHOLDER(language)),
+            _text_input("product", label["product"], draft.product),
+            _select("company_size", label["company_size"], draft.company_size, language),
+            _text_input("industry", label["industry"], draft.industry),
+            _select("budget", label["budget"], draft.budget, language),
+            _select("timeline", label["timeline"], draft.timeline, language),
+            _consent(label["consent"], draft.consent, language),
+            *_notes(draft.notes, context, language),
         ],
     }
 
 
+def fits_in_modal(notes: str) -> bool:
+    """Whether stored notes can be shown, whole, in the form's notes field."""
+    return len(notes) <= LIMITS["notes"]
+
+
+def _notes(notes: str, context: ModalContext, language: Language) -> list[dict[str, Any]]:
+    if not context.append_notes:
+        return [_text_input("notes", say.FIELDS["notes"](language), notes, multiline=True)]
+    kept = {
+        "type": "context",
+        "elements": [{"type": "plain_text", "text": say.NOTES_KEPT(language, count=len(notes))}],
+    }
+    return [kept, _text_input("notes", say.ADD_NOTE(language), "", multiline=True)]
+
+
 def draft_from_state(values: Mapping[str, Any]) -> LeadDraft:
     """Read a submitted modal's `state.values` into a draft; unknown shapes read as empty."""
-    readers: dict[str, Reader] = {
-        "interest": _enum_reader(Interest),
-        "source": _enum_reader(Source),
-        "company_size": _enum_reader(CompanySize),
-        "budget": _enum_reader(Budget),
-        "timeline": _enum_reader(Timeline),
-        "consent": _consent_value,
-    }
+    readers: dict[str, Reader] = {name: _enum_reader(enum) for name, (enum, _) in CHOICES.items()}
+    readers["consent"] = _consent_value
     found: dict[str, Any] = {}
     for field in fields(LeadDraft):
         element = _element(values, field.name)
@@ -156,7 +161,7 @@ def _input(block_id: str, label: str, element: dict[str, Any]) -> dict[str, Any]
 
 
 def _text_input(
-    block_id: str, label: str, initial: str, *, placeholder: str = "", multiline: bool = False
+    block_id: str, label: str, initial: str, placeholder: str = "", *, multiline: bool = False
 ) -> dict[str, Any]:
     limit = LIMITS[block_id]
     element: dict[str, Any] = {"type": "plain_text_input", "max_length": limit}
@@ -169,36 +174,37 @@ def _text_input(
     return _input(block_id, label, element)
 
 
-def _email_input(initial: str) -> dict[str, Any]:
+def _email_input(label: str, initial: str) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "email_text_input",
         "placeholder": _plain("name@company.com"),
     }
     if initial:
         element["initial_value"] = truncate(initial, LIMITS["email"])
-    return _input("email", "Email", element)
+    return _input("email", label, element)
 
 
-def _option(value: StrEnum, labels: Mapping[Any, str]) -> dict[str, Any]:
-    return {"text": _plain(labels[value]), "value": value.value}
+def _option(value: str, names: Mapping[str, Text], language: Language) -> dict[str, Any]:
+    return {"text": _plain(names[value](language)), "value": value}
 
 
 def _select(
-    block_id: str, label: str, labels: Mapping[Any, str], initial: StrEnum | None
+    block_id: str, label: str, initial: StrEnum | None, language: Language
 ) -> dict[str, Any]:
+    names = CHOICES[block_id][1]
     element: dict[str, Any] = {
         "type": "static_select",
-        "placeholder": _plain("Choose…"),
-        "options": [_option(value, labels) for value in labels],
+        "placeholder": _plain(say.CHOOSE(language)),
+        "options": [_option(value, names, language) for value in ORDER[block_id]],
     }
     if initial is not None:
-        element["initial_option"] = _option(initial, labels)
+        element["initial_option"] = _option(initial.value, names, language)
     return _input(block_id, label, element)
 
 
-def _consent(initial: bool) -> dict[str, Any]:
-    option = {"text": _plain("They agreed to be contacted"), "value": CONSENT_YES}
+def _consent(label: str, initial: bool, language: Language) -> dict[str, Any]:
+    option = {"text": _plain(say.CONSENT_OPTION(language)), "value": CONSENT_YES}
     element: dict[str, Any] = {"type": "checkboxes", "options": [option]}
     if initial:
         element["initial_options"] = [option]
-    return _input("consent", "Consent", element)
+    return _input("consent", label, element)

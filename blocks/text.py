@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 _SLACK_ID = re.compile(r"^[UWBCGDS][A-Z0-9]{2,}$")
 
@@ -44,18 +44,3 @@ def slack_date(moment: datetime, fallback_format: str = "%Y-%m-%d %H:%M UTC") ->
     """A date Slack renders in each reader's own time zone."""
     fallback = moment.strftime(fallback_format)
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def duration(span: timedelta) -> str:
-    """A short human duration such as `45 s`, `3 min`, `2 h 5 min`, `3 d 4 h`."""
-    seconds = max(int(span.total_seconds()), 0)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"

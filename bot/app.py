@@ -10,11 +10,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
+from blocks.catalogue import SORRY
 from bot.services import AppServices
 from handlers import register_handlers
+from handlers.payloads import user_id
 
 log = logging.getLogger("leadbot")
-SORRY = "Something went wrong on our side and nothing was saved. Please try again in a moment."
 
 
 def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
@@ -36,18 +37,18 @@ def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
         await next()
 
     register_handlers(app)
+
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        """Log every listener failure once; tell the person plainly, never answer 500."""
+        kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+        log.error("listener failed on %s", kind, exc_info=error)
+        sorry = SORRY(services.people.known_language(user_id(body)))
+        if kind == "view_submission":
+            payload = {"response_action": "errors", "errors": {"name": sorry}}
+            return BoltResponse(status=200, body=json.dumps(payload))
+        if kind == "slash_command":
+            return BoltResponse(status=200, body=f":warning: {sorry}")
+        return BoltResponse(status=200, body="")
+
     app.error(on_error)
     return app
-
-
-async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
-    """Log every listener failure once; tell the person plainly, never answer 500."""
-    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
-    log.error("listener failed on %s", kind, exc_info=error)
-    if kind == "view_submission":
-        errors = {"name": SORRY}
-        payload = {"response_action": "errors", "errors": errors}
-        return BoltResponse(status=200, body=json.dumps(payload))
-    if kind == "slash_command":
-        return BoltResponse(status=200, body=f":warning: {SORRY}")
-    return BoltResponse(status=200, body="")

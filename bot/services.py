@@ -10,11 +10,14 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
+from handlers.directory import Directory
 from handlers.membership import Membership
+from leadloop.capture import Captures
+from leadloop.context import Loop
+from leadloop.delivery import LateRenderer, remember_card
 from leads.config import LeadbotConfig
 from scheduler.delivery import Deliverer
 from scheduler.jobs import JobContext
-from storage.capture_batch import CaptureWriter
 from storage.db import Database, create_database
 
 SLACK_TIMEOUT_SECONDS = 10
@@ -30,18 +33,31 @@ class AppServices:
     """Shared objects; listeners receive this as `services`."""
 
     settings: Settings
-    config: LeadbotConfig
-    db: Database
+    loop: Loop
     client: AsyncWebClient
     membership: Membership
+    people: Directory
     deliverer: Deliverer
-    captures: CaptureWriter
-    clock: Callable[[], datetime]
-    sales_channel: str
+    captures: Captures
+
+    @property
+    def config(self) -> LeadbotConfig:
+        """The rules file's settings."""
+        return self.loop.config
+
+    @property
+    def db(self) -> Database:
+        """The database (for the composition root and tests)."""
+        return self.loop.db
+
+    @property
+    def sales_channel(self) -> str:
+        """Where hot cards go when no routing rule matches."""
+        return self.loop.sales_channel
 
     def now(self) -> datetime:
         """The current time from the injected clock."""
-        return self.clock()
+        return self.loop.now()
 
     def nudge_delivery(self) -> None:
         """Deliver newly committed outbox rows now rather than at the next sweep."""
@@ -49,40 +65,46 @@ class AppServices:
 
     def job_context(self) -> JobContext:
         """What the sweeps need."""
-        return JobContext(
-            db=self.db,
-            config=self.config,
-            sales_channel=self.sales_channel,
-            clock=self.clock,
-            deliverer=self.deliverer,
-        )
+        return JobContext(loop=self.loop, deliverer=self.deliverer)
 
     async def close(self) -> None:
         """Finish captures and deliveries, then close connections."""
         await self.captures.close()
         await self.deliverer.close()
-        await self.db.dispose()
+        await self.loop.db.dispose()
 
 
 def build_services(
     settings: Settings, config: LeadbotConfig, *, clock: Callable[[], datetime] = utc_now
 ) -> AppServices:
-    """Wire the database, the Slack client and the outbox deliverer from settings."""
-    db = create_database(settings.database_url)
+    """Wire the database, the Slack client, the use cases and the outbox deliverer."""
+    loop = Loop(
+        db=create_database(settings.database_url),
+        config=config,
+        sales_channel=settings.leadbot_sales_channel,
+        clock=clock,
+    )
     client = AsyncWebClient(
         token=settings.bot_token(),
         base_url=settings.slack_api_url,
         timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=[AsyncConnectionErrorRetryHandler()],
     )
+    people = Directory(client, config.language)
+    deliverer = Deliverer(
+        loop.db,
+        client,
+        config.delivery,
+        clock,
+        render=LateRenderer(loop, people).render,
+        on_sent=remember_card,
+    )
     return AppServices(
         settings=settings,
-        config=config,
-        db=db,
+        loop=loop,
         client=client,
         membership=Membership(),
-        deliverer=Deliverer(db, client, config.delivery, clock),
-        captures=CaptureWriter(db, config=config, sales_channel=settings.leadbot_sales_channel),
-        clock=clock,
-        sales_channel=settings.leadbot_sales_channel,
+        people=people,
+        deliverer=deliverer,
+        captures=Captures(loop),
     )

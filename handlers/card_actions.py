@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.cards import CLAIM, OUTCOME_ACTIONS, PASS
-from blocks.messages import (
-    Message,
-    claim_refused_message,
-    claim_taken_message,
-    not_owner_message,
-    passed_message,
-    text_message,
-)
+from blocks.cards import ACTION_STEPS, CLAIM, OUTCOME_ACTIONS, PASS
+from blocks.messages import Message, passed_message, refusal_message
 from handlers.context import Services
 from handlers.payloads import click_of
-from leads.claiming import may_claim, refusal_reason
-from leads.lead import Lead
-from leads.model import Stage
-from leads.routing import pass_destination, route
-from storage.alerts import card_update_message, moved_card_message
-from storage.leads import claim_lead, passed_by, record_outcome, record_pass
-from storage.outbox import enqueue
+from leadloop.cards import Click, ClickOutcome, claim, pass_lead, record_outcome
+from leads.claiming import may_claim
 
 log = logging.getLogger(__name__)
-STALE_BUTTON = "This button no longer matches a lead. It may have been deleted."
 
 
 def register(app: AsyncApp) -> None:
@@ -45,24 +33,10 @@ async def on_claim(
 ) -> None:
     """Make the clicker the owner, unless someone was first or they may not claim."""
     await ack()
-    user, lead_id, channel, ts = click_of(body)
-    if not await _allowed_to_claim(client, services, user, channel):
-        await _tell(
-            client, channel, user, claim_refused_message(refusal_reason(services.config.claim))
-        )
-        return
-    async with services.db.write() as session:
-        result = await claim_lead(
-            session, lead_id, user, card_channel=channel, card_ts=ts, now=services.now()
-        )
-    if result is None:
-        await _tell(client, channel, user, text_message(STALE_BUTTON))
-    elif result.won:
-        services.nudge_delivery()
-    elif result.lead.owner is not None:
-        await _tell(client, channel, user, claim_taken_message(result.lead.owner))
-    else:
-        await _tell(client, channel, user, text_message("This lead is not open for claims."))
+    click = await _click(body, services)
+    allowed = await _allowed_to_claim(client, services, click.user, click.channel)
+    outcome = await claim(services.loop, replace(click, may_claim=allowed))
+    await _answer(client, services, click, outcome)
 
 
 async def on_pass(
@@ -70,33 +44,12 @@ async def on_pass(
 ) -> None:
     """Record a Pass and send the lead on where routing says, or leave it for the others."""
     await ack()
-    user, lead_id, channel, ts = click_of(body)
-    now = services.now()
-    async with services.db.write() as session:
-        lead = await record_pass(session, lead_id, user, card_channel=channel, now=now)
-        if lead is None or lead.owner is not None:
-            destination = None
-        else:
-            destination = _pass_destination(lead, channel, services)
-            who = await passed_by(session, lead_id)
-            update = card_update_message(
-                lead,
-                channel=channel,
-                ts=ts,
-                step=f"pass:{user}",
-                now=now,
-                passed_by=who,
-                moved_to=destination or "",
-            )
-            moved = [moved_card_message(lead, destination, now=now)] if destination else []
-            await enqueue(session, [update, *moved], now)
-    if lead is None:
-        await _tell(client, channel, user, text_message(STALE_BUTTON))
-    elif lead.owner is not None:
-        await _tell(client, channel, user, claim_taken_message(lead.owner))
-    else:
-        services.nudge_delivery()
-        await _tell(client, channel, user, passed_message(user, destination))
+    click = await _click(body, services)
+    outcome = await pass_lead(services.loop, click)
+    await _answer(client, services, click, outcome)
+    if outcome.done:
+        note = passed_message(click.user, outcome.destination or None, click.language)
+        await _tell(client, click, note)
 
 
 async def on_outcome(
@@ -104,27 +57,32 @@ async def on_outcome(
 ) -> None:
     """Record Meeting booked, Won or Lost; only the owner or an admin may."""
     await ack()
+    click = await _click(body, services)
+    step = ACTION_STEPS[str(body["actions"][0].get("action_id"))]
+    outcome = await record_outcome(services.loop, click, step)
+    await _answer(client, services, click, outcome)
+
+
+async def _click(body: dict[str, Any], services: Services) -> Click:
     user, lead_id, channel, ts = click_of(body)
-    stage = OUTCOME_ACTIONS[str(body["actions"][0].get("action_id"))]
-    async with services.db.write() as session:
-        lead, changed = await record_outcome(
-            session,
-            lead_id,
-            user,
-            stage,
-            is_admin=user in services.config.admins,
-            card_channel=channel,
-            card_ts=ts,
-            now=services.now(),
-        )
-    if changed:
+    return Click(
+        lead_id=lead_id,
+        user=user,
+        channel=channel,
+        ts=ts,
+        at=services.now(),
+        language=await services.people.language(user),
+        is_admin=user in services.config.admins,
+    )
+
+
+async def _answer(
+    client: AsyncWebClient, services: Services, click: Click, outcome: ClickOutcome
+) -> None:
+    if outcome.done:
         services.nudge_delivery()
-    elif lead is None:
-        await _tell(client, channel, user, text_message(STALE_BUTTON))
-    elif lead.owner != user and user not in services.config.admins:
-        await _tell(client, channel, user, not_owner_message(lead.owner))
-    else:
-        await _tell(client, channel, user, text_message(_already(lead.stage)))
+    elif outcome.refusal is not None:
+        await _tell(client, click, refusal_message(outcome.refusal, click.language))
 
 
 async def _allowed_to_claim(
@@ -142,20 +100,16 @@ async def _allowed_to_claim(
     return may_claim(user, policy, channel_members=channel_members, usergroup_members=group_members)
 
 
-def _pass_destination(lead: Lead, channel: str, services: Services) -> str | None:
-    chosen = route(lead.facts(), services.config.routing, services.sales_channel)
-    return pass_destination(channel, chosen, services.sales_channel)
-
-
-def _already(stage: Stage) -> str:
-    return f"This lead's outcome is already recorded as {stage.value}."
-
-
-async def _tell(client: AsyncWebClient, channel: str, user: str, message: Message) -> None:
-    """A private note to one person in the card's channel."""
-    if not channel or not user:
+async def _tell(client: AsyncWebClient, click: Click, message: Message) -> None:
+    """A private note to the clicker in the card's channel."""
+    if not click.channel or not click.user:
         return
     try:
-        await client.chat_postEphemeral(channel=channel, user=user, **message)
+        await client.chat_postEphemeral(channel=click.channel, user=click.user, **message)
     except SlackApiError as error:
-        log.warning("ephemeral to %s in %s failed: %s", user, channel, error.response.get("error"))
+        log.warning(
+            "ephemeral to %s in %s failed: %s",
+            click.user,
+            click.channel,
+            error.response.get("error"),
+        )

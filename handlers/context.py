@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from handlers.directory import Directory
 from handlers.membership import Membership
+from leadloop.capture import Captures
+from leadloop.context import Loop
 from leads.config import LeadbotConfig
-from storage.capture_batch import CaptureWriter
-from storage.db import Database
 
 
 class Services(Protocol):
     """The shared objects a listener may use; `context["services"]` holds one."""
 
-    db: Database
+    loop: Loop
     config: LeadbotConfig
-    sales_channel: str
     membership: Membership
-    captures: CaptureWriter
+    people: Directory
+    captures: Captures
 
     def now(self) -> datetime:
         """The current time (injected, so tests control it)."""

@@ -11,8 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.messages import home_view
 from handlers.context import Services
-from storage.leads import recent_leads
-from storage.prefs import current_event, first_delivery
+from leadloop.staff import first_time_seen, home
 
 
 def register(app: AsyncApp) -> None:
@@ -29,11 +28,14 @@ async def drop_redelivered_events(
     """Answer 200 to an event_id already seen, so a retry does nothing twice."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     services: Services | None = context.get("services")
-    if isinstance(event_id, str) and event_id and services is not None:
-        async with services.db.write() as session:
-            first = await first_delivery(session, event_id, now=services.now())
-        if not first:
-            return BoltResponse(status=200, body="")
+    seen_before = (
+        isinstance(event_id, str)
+        and bool(event_id)
+        and services is not None
+        and not await first_time_seen(services.loop, event_id)
+    )
+    if seen_before:
+        return BoltResponse(status=200, body="")
     await next()
     return None
 
@@ -43,7 +45,6 @@ async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, services
     if event.get("tab") != "home":
         return
     user = str(event.get("user", ""))
-    async with services.db.read() as session:
-        current = await current_event(session, user)
-        recent = await recent_leads(session, user)
-    await client.views_publish(user_id=user, view=home_view(current, recent))
+    shown = await home(services.loop, user)
+    language = await services.people.language(user)
+    await client.views_publish(user_id=user, view=home_view(shown.event, shown.recent, language))

@@ -14,12 +14,14 @@ from blocks.messages import (
     event_cleared_message,
     event_message,
     event_set_message,
+    event_too_long_message,
     help_message,
     invalid_capture_message,
-    text_message,
 )
 from blocks.modal import ModalContext, lead_modal
 from handlers.context import Services
+from leadloop.capture import CaptureRequest
+from leadloop.staff import event_of, set_event
 from leads.commands import (
     ClearEvent,
     OpenModal,
@@ -29,14 +31,14 @@ from leads.commands import (
     ShowHelp,
     parse_command,
 )
+from leads.language import Language
 from leads.model import LeadDraft
 from leads.parsing import parse_quick_capture, unescape_slack
 from leads.validation import LIMITS, clean_text, normalize_draft, validate_draft
-from storage.leads import Capture
-from storage.prefs import current_event, set_current_event
 
 COMMAND = "/lead"
 log = logging.getLogger(__name__)
+Reply = dict[str, Any]
 
 
 def register(app: AsyncApp) -> None:
@@ -47,67 +49,75 @@ def register(app: AsyncApp) -> None:
 async def on_lead_command(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, services: Services
 ) -> None:
-    """Dispatch on what the text after /lead asks for."""
+    """Dispatch on what the text after /lead asks for, answering in the person's language."""
     user = str(command.get("user_id", ""))
+    language = await services.people.language(user)
     match parse_command(str(command.get("text") or "")):
         case OpenModal():
             await ack()
-            await _open_modal(client, services, command, user)
+            await _open_modal(client, services, command, user, language)
         case ShowHelp():
-            await ack(**help_message())
+            await ack(**help_message(language))
         case ShowEvent():
-            async with services.db.read() as session:
-                event = await current_event(session, user)
-            await ack(**event_message(event))
+            await ack(**event_message(await event_of(services.loop, user), language))
         case SetEvent(name=name):
-            await ack(**await _set_event(services, user, name))
+            await ack(**await _set_event(services, user, name, language))
         case ClearEvent():
-            async with services.db.write() as session:
-                await set_current_event(session, user, "", now=services.now())
-            await ack(**event_cleared_message())
+            await set_event(services.loop, user, "")
+            await ack(**event_cleared_message(language))
         case QuickCapture(text=text):
-            await ack(**await _quick_capture(services, command, user, text))
+            await ack(**await _quick_capture(services, command, user, text, language))
 
 
 async def _open_modal(
-    client: AsyncWebClient, services: Services, command: dict[str, Any], user: str
+    client: AsyncWebClient,
+    services: Services,
+    command: dict[str, Any],
+    user: str,
+    language: Language,
 ) -> None:
-    async with services.db.read() as session:
-        event = await current_event(session, user)
-    draft = LeadDraft().with_capture_defaults(event)
+    draft = LeadDraft().with_capture_defaults(await event_of(services.loop, user))
     context = ModalContext(channel_id=str(command.get("channel_id", "")))
     try:
         await client.views_open(
-            trigger_id=command.get("trigger_id"), view=lead_modal(draft=draft, context=context)
+            trigger_id=command.get("trigger_id"),
+            view=lead_modal(draft=draft, context=context, language=language),
         )
     except SlackApiError as error:
         log.warning("views.open failed for %s: %s", user, error.response.get("error"))
 
 
-async def _set_event(services: Services, user: str, name: str) -> dict[str, Any]:
+async def _set_event(services: Services, user: str, name: str, language: Language) -> Reply:
     event = clean_text(name)
     if len(event) > LIMITS["event"]:
-        return text_message(f"Keep the event name under {LIMITS['event']} characters.")
-    async with services.db.write() as session:
-        await set_current_event(session, user, event, now=services.now())
-    return event_set_message(event)
+        return event_too_long_message(LIMITS["event"], language)
+    await set_event(services.loop, user, event)
+    return event_set_message(event, language)
 
 
 async def _quick_capture(
-    services: Services, command: dict[str, Any], user: str, text: str
-) -> dict[str, Any]:
+    services: Services, command: dict[str, Any], user: str, text: str, language: Language
+) -> Reply:
     parsed = normalize_draft(unescape_slack(parse_quick_capture(text)))
     errors = validate_draft(parsed)
     if errors:
-        return invalid_capture_message(errors)
-    capture = Capture(
+        return invalid_capture_message(errors, language)
+    request = CaptureRequest(
         draft=parsed,
         captured_by=user,
         channel_id=str(command.get("channel_id", "")),
         via="quick",
+        at=services.now(),
+        language=language,
         at_current_event=True,
     )
-    result = await services.captures.capture(capture, now=services.now())
-    if result.became_hot:
+    outcome = await services.captures.capture(request)
+    if outcome.became_hot or outcome.owner_told:
         services.nudge_delivery()
-    return capture_message(result.lead, created=result.created, became_hot=result.became_hot)
+    return capture_message(
+        outcome.lead,
+        language,
+        created=outcome.created,
+        became_hot=outcome.became_hot,
+        owner_told=outcome.owner_told,
+    )

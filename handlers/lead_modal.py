@@ -1,32 +1,32 @@
-"""The New lead / Edit lead modal: validate, store, then acknowledge, then confirm."""
+"""The New lead / Edit lead modal: validate, store, then acknowledge; a DM confirms."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.messages import EDIT, capture_message, text_message
-from blocks.modal import NEW_LEAD_CALLBACK, ModalContext, draft_from_state, lead_modal
+from blocks import catalogue as say
+from blocks.messages import EDIT, field_errors
+from blocks.modal import (
+    NEW_LEAD_CALLBACK,
+    ModalContext,
+    draft_from_state,
+    fits_in_modal,
+    lead_modal,
+)
 from handlers.context import Services
 from handlers.payloads import action_lead_id, user_id
+from leadloop.capture import CaptureRequest
+from leadloop.edit import EditRequest, edit_lead, lead_to_edit
+from leads.language import Language
 from leads.model import LeadDraft
 from leads.validation import normalize_draft, validate_draft
-from storage.leads import (
-    Capture,
-    CaptureResult,
-    edit_lead,
-    email_taken_by_other,
-    get_lead,
-)
-from storage.outbox import OutboxMessage, enqueue
 
 log = logging.getLogger(__name__)
-EMAIL_TAKEN = "Another lead already has this email; log a touch on it with /lead instead."
 
 
 def register(app: AsyncApp) -> None:
@@ -39,20 +39,21 @@ async def on_submit(ack: AsyncAck, body: dict[str, Any], services: Services) -> 
     """Store the submitted lead, or answer inline errors and store nothing."""
     view = body.get("view") or {}
     values = (view.get("state") or {}).get("values") or {}
+    user = user_id(body)
+    language = await services.people.language(user)
     draft = normalize_draft(draft_from_state(values))
     errors = validate_draft(draft)
     if errors:
-        await ack(response_action="errors", errors=errors)
+        await ack(response_action="errors", errors=field_errors(errors, language))
         return
     context = ModalContext.decode(str(view.get("private_metadata") or ""))
-    user = user_id(body)
     if context.lead_id:
-        result = await _edit(services, context.lead_id, draft, user)
+        problems = await _edit(services, context, draft, user, language)
+        if problems:
+            await ack(response_action="errors", errors=problems)
+            return
     else:
-        result = await _capture(services, draft, user, context.channel_id)
-    if isinstance(result, dict):
-        await ack(response_action="errors", errors=result)
-        return
+        await _capture(services, draft, user, context.channel_id, language)
     await ack()
     services.nudge_delivery()
 
@@ -63,12 +64,16 @@ async def on_edit(
     """Open the lead in the modal so its capturer can correct it."""
     await ack()
     lead_id = action_lead_id(body)
-    async with services.db.read() as session:
-        lead = await get_lead(session, lead_id) if lead_id else None
+    lead = await lead_to_edit(services.loop, lead_id) if lead_id else None
     if lead is None:
         return
+    user = user_id(body)
     channel = str((body.get("channel") or {}).get("id", ""))
-    view = lead_modal(draft=lead.profile, context=ModalContext(channel_id=channel, lead_id=lead.id))
+    append = not fits_in_modal(lead.profile.notes)
+    context = ModalContext(channel_id=channel, lead_id=lead.id, append_notes=append)
+    view = lead_modal(
+        draft=lead.profile, context=context, language=await services.people.language(user)
+    )
     try:
         await client.views_open(trigger_id=body.get("trigger_id"), view=view)
     except SlackApiError as error:
@@ -78,57 +83,35 @@ async def on_edit(
 
 
 async def _capture(
-    services: Services, draft: LeadDraft, user: str, channel_id: str
-) -> CaptureResult:
-    now = services.now()
-    capture = Capture(
+    services: Services, draft: LeadDraft, user: str, channel_id: str, language: Language
+) -> None:
+    request = CaptureRequest(
         draft=draft.with_capture_defaults(""),  # the form was prefilled with the event
         captured_by=user,
         channel_id=channel_id,
         via="modal",
+        at=services.now(),
+        language=language,
+        confirm_by_dm=True,
     )
-    return await services.captures.capture(
-        capture, now=now, follow_ups=lambda result: [_confirmation(result, user, now)]
-    )
+    await services.captures.capture(request)
 
 
 async def _edit(
-    services: Services, lead_id: int, draft: LeadDraft, user: str
-) -> CaptureResult | dict[str, str] | None:
-    now = services.now()
-    async with services.db.write() as session:
-        if draft.email and await email_taken_by_other(session, draft.email, lead_id):
-            return {"email": EMAIL_TAKEN}
-        result = await edit_lead(
-            session,
-            lead_id,
-            draft.with_capture_defaults(""),
-            user=user,
-            config=services.config,
-            sales_channel=services.sales_channel,
-            now=now,
-        )
-        if result is not None:
-            await enqueue(session, [_confirmation(result, user, now, edited=True)], now)
-    return result
-
-
-def _confirmation(
-    result: CaptureResult, user: str, now: datetime, *, edited: bool = False
-) -> OutboxMessage:
-    lead = result.lead
-    if edited:
-        payload = text_message(f"Saved your changes to lead #{lead.id}.")
-        step = f"edit:{int(now.timestamp() * 1000)}"
-    else:
-        payload = capture_message(lead, created=result.created, became_hot=result.became_hot)
-        step = f"touch:{lead.touch_count}"
-    return OutboxMessage(
-        key=f"lead:{lead.id}:confirm:{step}",
-        kind="confirmation",
-        method="chat.postMessage",
-        channel=user,
-        payload=payload,
-        due_at=now,
-        lead_id=lead.id,
+    services: Services, context: ModalContext, draft: LeadDraft, user: str, language: Language
+) -> dict[str, str]:
+    """Save the edit; the inline errors to show, if any."""
+    request = EditRequest(
+        lead_id=context.lead_id,
+        draft=draft,
+        user=user,
+        at=services.now(),
+        language=language,
+        append_notes=context.append_notes,
     )
+    outcome = await edit_lead(services.loop, request)
+    if outcome is None:
+        return {"name": say.LEAD_GONE(language)}
+    if isinstance(outcome, dict):
+        return field_errors(outcome, language)
+    return {}

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.lookups import Lookups
+
 log = logging.getLogger(__name__)
-Fetch = Callable[[], Awaitable[frozenset[str] | None]]  # None: Slack would not say
 
 
 class Membership:
     """Caches conversations.members and usergroups.users.list answers for `ttl` seconds."""
 
     def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
-        self._inflight: dict[str, asyncio.Future[frozenset[str]]] = {}
+        self._lookups: Lookups[frozenset[str]] = Lookups(ttl, clock)
 
     async def channel_members(self, client: AsyncWebClient, channel: str) -> frozenset[str]:
         """Everyone in `channel` (empty if Slack would not say)."""
-        return await self._cached(f"channel:{channel}", lambda: _all_members(client, channel))
+        found = await self._lookups.get(
+            f"channel:{channel}", partial(_all_members, client, channel)
+        )
+        return found or frozenset()
 
     async def usergroup_members(
         self, client: AsyncWebClient, groups: tuple[str, ...]
@@ -35,31 +35,10 @@ class Membership:
         """Everyone in any of `groups`."""
         found: set[str] = set()
         for group in groups:
-            found |= await self._cached(f"group:{group}", partial(_group, client, group))
+            found |= (
+                await self._lookups.get(f"group:{group}", partial(_group, client, group)) or set()
+            )
         return frozenset(found)
-
-    async def _cached(self, key: str, fetch: Fetch) -> frozenset[str]:
-        """A fresh cached answer, else fetch it; a failed fetch is empty and not remembered."""
-        hit = self._cache.get(key)
-        if hit is not None and self._clock() - hit[0] < self._ttl:
-            return hit[1]
-        if key in self._inflight:
-            return await asyncio.shield(self._inflight[key])
-        future: asyncio.Future[frozenset[str]] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future
-        try:
-            fetched = await fetch()
-            value = frozenset() if fetched is None else fetched
-            if fetched is not None:
-                self._cache[key] = (self._clock(), value)
-            future.set_result(value)
-            return value
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # mark retrieved: waiters re-raise it themselves
-            raise
-        finally:
-            del self._inflight[key]
 
 
 async def _all_members(client: AsyncWebClient, channel: str) -> frozenset[str] | None:

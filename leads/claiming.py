@@ -35,10 +35,3 @@ def may_claim(
     if policy.mode == "channel_members":
         return user_id in channel_members
     return user_id in usergroup_members
-
-
-def refusal_reason(policy: ClaimPolicy) -> str:
-    """A short sentence telling someone why they may not claim."""
-    if policy.mode == "channel_members":
-        return "Only members of this channel can claim leads."
-    return "Only the sales reps listed in leadbot's settings can claim leads."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leads.claiming import ClaimPolicy
+from leads.language import Language
 from leads.routing import RoutingRule
 from leads.scoring import ScoringRules
 from leads.sla import SlaPolicy
@@ -40,6 +41,7 @@ class SweepSettings:
 class LeadbotConfig:
     """Scoring, routing, SLA, claim and delivery rules (the YAML file's top level)."""
 
+    language: Language = "en"
     scoring: ScoringRules = field(default_factory=ScoringRules)
     routing: tuple[RoutingRule, ...] = ()
     sla: SlaPolicy = field(default_factory=SlaPolicy)

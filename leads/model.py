@@ -13,6 +13,18 @@ class Interest(StrEnum):
     WARM = "warm"
     COLD = "cold"
 
+    @property
+    def strength(self) -> int:
+        """Hot beats warm beats cold."""
+        return {"hot": 3, "warm": 2, "cold": 1}[self.value]
+
+
+def stronger_interest(first: Interest | None, second: Interest | None) -> Interest | None:
+    """The stronger of two interests; a missing one never wins."""
+    if first is None or second is None:
+        return first or second
+    return first if first.strength >= second.strength else second
+
 
 class Source(StrEnum):
     """Where a lead came from; funnel reports group by it."""
@@ -56,14 +68,16 @@ class CompanySize(StrEnum):
 
 
 class Stage(StrEnum):
-    """Where a lead is in its lifecycle."""
+    """Where a lead is in its lifecycle (leads/lifecycle.py says how it moves)."""
 
     NEW = "new"
+    NURTURING = "nurturing"
     HOT = "hot"
     CLAIMED = "claimed"
     MEETING = "meeting"
     WON = "won"
     LOST = "lost"
+    RECYCLED = "recycled"
 
 
 @dataclass(frozen=True, slots=True)

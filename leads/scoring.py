@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
 
-from leads.model import LeadDraft
+from leads.model import Interest, LeadDraft, Source
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -24,34 +25,39 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Reason:
-    """One contribution to a score, shown to people as e.g. `+15 title: Director`."""
+    """One contribution to a score: a code with its values, rendered as `+15 title: Director`."""
 
-    label: str
+    code: str
+    params: Mapping[str, str]
     points: float
     kind: ReasonKind
 
-    def describe(self) -> str:
-        """Points rounded to an integer with an explicit sign, then the label."""
-        return f"{round(self.points):+d} {self.label}"
-
-    def __str__(self) -> str:
-        return self.describe()
+    @property
+    def key(self) -> str:
+        """Identifies reasons of the same cause, so they can be added up."""
+        return self.code + "".join(
+            f"|{name}={value}" for name, value in sorted(self.params.items())
+        )
 
 
 @dataclass(frozen=True)
 class TitleRule:
-    """Points for a job title matching `pattern` (case-insensitive regex search)."""
+    """Points for a job title matching `pattern` (case-insensitive regex search).
+
+    `level` names the rule on cards: c_level, director, manager and student are translated,
+    any other text is shown as written.
+    """
 
     pattern: str = ""
     points: int = 0
-    label: str = ""
+    level: str = ""
 
     def __post_init__(self) -> None:
         try:
             _compile(self.pattern)
         except re.error as error:
             raise ValueError(
-                f"title rule {self.label!r}: bad pattern {self.pattern!r}: {error}"
+                f"title rule {self.level!r}: bad pattern {self.pattern!r}: {error}"
             ) from error
 
 
@@ -60,12 +66,10 @@ DEFAULT_TITLE_RULES = (
         r"\b(ceo|cto|cfo|coo|cio|cmo|chief|founder|owner|(?<!vice )(?<!vice-)president)\b"
         r"|社長|取締役|代表|役員",
         20,
-        "title: C-level",
+        "c_level",
     ),
-    TitleRule(
-        r"\b(vp|vice president|vice-president|director|head)\b|部長|本部長", 15, "title: Director"
-    ),
-    TitleRule(r"\b(manager|lead)\b|課長|マネージャー", 8, "title: Manager"),
+    TitleRule(r"\b(vp|vice president|vice-president|director|head)\b|部長|本部長", 15, "director"),
+    TitleRule(r"\b(manager|lead)\b|課長|マネージャー", 8, "manager"),
     TitleRule(r"\b(student|interns?)\b|学生", -15, "student"),
 )
 
@@ -122,15 +126,25 @@ class ScoringRules:
         }
     )
     repeat_touch_points: int = 10
+    touch_window_minutes: float = 10.0
 
     def __post_init__(self) -> None:
         if not (self.half_life_days > 0 and math.isfinite(self.half_life_days)):
             raise ValueError(f"half_life_days must be a positive number, got {self.half_life_days}")
+        if not (self.touch_window_minutes >= 0 and math.isfinite(self.touch_window_minutes)):
+            raise ValueError(
+                f"touch_window_minutes must be zero or more, got {self.touch_window_minutes}"
+            )
 
     @property
     def half_life_seconds(self) -> float:
         """The engagement half-life in seconds."""
         return self.half_life_days * SECONDS_PER_DAY
+
+    @property
+    def touch_window_seconds(self) -> float:
+        """Captures by one person within this many seconds count as one touch."""
+        return self.touch_window_minutes * 60.0
 
 
 @dataclass(frozen=True)
@@ -155,10 +169,6 @@ class Score:
         return self.total >= rules.hot_threshold
 
 
-def _display(value: StrEnum) -> str:
-    return value.value.capitalize()
-
-
 def email_domain(email: str) -> str:
     """The lower-cased domain after the last `@`, or "" when there is none."""
     _, at, domain = email.strip().rpartition("@")
@@ -174,12 +184,14 @@ def _domain_in(domain: str, listed: tuple[str, ...]) -> bool:
     return False
 
 
-def _lookup(
-    points: dict[str, int], value: StrEnum | None, label: str, kind: ReasonKind
-) -> list[Reason]:
+def _lookup(points: Mapping[str, int], code: str, value: StrEnum | None) -> list[Reason]:
     if value is None or value.value not in points:
         return []
-    return [Reason(f"{label}: {_display(value)}", points[value.value], kind)]
+    kind: ReasonKind = "engagement" if code in ENGAGEMENT_CODES else "fit"
+    return [Reason(code, {code: value.value}, points[value.value], kind)]
+
+
+ENGAGEMENT_CODES = frozenset({"interest", "source", "repeat_touch"})
 
 
 def _title_reasons(title: str, rules: ScoringRules) -> list[Reason]:
@@ -187,7 +199,7 @@ def _title_reasons(title: str, rules: ScoringRules) -> list[Reason]:
         return []
     for rule in rules.title_rules:
         if _compile(rule.pattern).search(title):
-            return [Reason(rule.label, rule.points, "fit")]
+            return [Reason("title", {"level": rule.level}, rule.points, "fit")]
     return []
 
 
@@ -195,7 +207,8 @@ def _company_size_reasons(draft: LeadDraft, rules: ScoringRules) -> list[Reason]
     size = draft.company_size
     if size is None or size.value not in rules.company_size_points:
         return []
-    return [Reason(f"company size: {size.value}", rules.company_size_points[size.value], "fit")]
+    points = rules.company_size_points[size.value]
+    return [Reason("company_size", {"size": size.value}, points, "fit")]
 
 
 def _industry_reasons(industry: str, rules: ScoringRules) -> list[Reason]:
@@ -204,7 +217,7 @@ def _industry_reasons(industry: str, rules: ScoringRules) -> list[Reason]:
         return []
     for key, points in rules.industry_points.items():
         if key.strip().casefold() == wanted:
-            return [Reason(f"industry: {industry.strip()}", points, "fit")]
+            return [Reason("industry", {"industry": industry.strip()}, points, "fit")]
     return []
 
 
@@ -213,14 +226,14 @@ def _domain_reasons(email: str, rules: ScoringRules) -> list[Reason]:
     if not domain:
         return []
     if _domain_in(domain, rules.competitor_domains):
-        return [Reason("competitor domain", rules.competitor_points, "fit")]
+        return [Reason("competitor", {"domain": domain}, rules.competitor_points, "fit")]
     if _domain_in(domain, rules.free_mail_domains):
-        return [Reason("free-mail domain", rules.free_mail_points, "fit")]
+        return [Reason("free_mail", {"domain": domain}, rules.free_mail_points, "fit")]
     return []
 
 
-def _without_zeros(reasons: list[Reason]) -> tuple[Reason, ...]:
-    return tuple(reason for reason in reasons if reason.points != 0)
+def _without_zeros(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
+    return tuple(reason for reason in reasons if round(reason.points, 6) != 0)
 
 
 def fit_reasons(draft: LeadDraft, rules: ScoringRules) -> tuple[Reason, ...]:
@@ -230,20 +243,22 @@ def fit_reasons(draft: LeadDraft, rules: ScoringRules) -> tuple[Reason, ...]:
             *_title_reasons(draft.title, rules),
             *_company_size_reasons(draft, rules),
             *_industry_reasons(draft.industry, rules),
-            *_lookup(rules.budget_points, draft.budget, "budget", "fit"),
-            *_lookup(rules.timeline_points, draft.timeline, "timeline", "fit"),
+            *_lookup(rules.budget_points, "budget", draft.budget),
+            *_lookup(rules.timeline_points, "timeline", draft.timeline),
             *_domain_reasons(draft.email, rules),
         ]
     )
 
 
-def touch_reasons(draft: LeadDraft, rules: ScoringRules, *, repeat: bool) -> tuple[Reason, ...]:
-    """Engagement reasons of one capture: interest, source, and a repeat touch."""
-    repeat_reason = [Reason("repeat touch", rules.repeat_touch_points, "engagement")]
+def touch_reasons(
+    interest: Interest | None, source: Source | None, rules: ScoringRules, *, repeat: bool
+) -> tuple[Reason, ...]:
+    """Engagement reasons of one touch: interest, source, and a repeat touch."""
+    repeat_reason = [Reason("repeat_touch", {}, rules.repeat_touch_points, "engagement")]
     return _without_zeros(
         [
-            *_lookup(rules.interest_points, draft.interest, "interest", "engagement"),
-            *_lookup(rules.source_points, draft.source, "source", "engagement"),
+            *_lookup(rules.interest_points, "interest", interest),
+            *_lookup(rules.source_points, "source", source),
             *(repeat_reason if repeat else []),
         ]
     )
@@ -257,13 +272,6 @@ def decayed(acc: float, acc_at: float, now: float, half_life_seconds: float) -> 
     return acc * math.exp2(-elapsed / half_life_seconds)
 
 
-def add_engagement(
-    acc: float, acc_at: float, points: float, now: float, half_life_seconds: float
-) -> tuple[float, float]:
-    """Decay `acc` to `now`, add `points`, and return (new value, now)."""
-    return decayed(acc, acc_at, now, half_life_seconds) + points, now
-
-
 def time_below(
     acc: float, acc_at: float, threshold: float, half_life_seconds: float
 ) -> float | None:
@@ -273,29 +281,76 @@ def time_below(
     return acc_at + half_life_seconds * math.log2(acc / threshold)
 
 
-def score_capture(
-    draft: LeadDraft,
-    rules: ScoringRules,
-    *,
-    repeat: bool,
-    previous_engagement: float = 0.0,
-    previous_at: float | None = None,
-    now: float,
-) -> tuple[Score, float]:
-    """Score one capture; returns the Score and the new engagement value (valid at `now`)."""
-    fit = fit_reasons(draft, rules)
-    touch = touch_reasons(draft, rules, repeat=repeat)
-    carried = decayed(
-        previous_engagement,
-        now if previous_at is None else previous_at,
-        now,
-        rules.half_life_seconds,
+@dataclass(frozen=True)
+class TouchFact:
+    """What scoring needs of one capture: when, by whom, and the interest and source given."""
+
+    at: float
+    captured_by: str
+    interest: Interest | None = None
+    source: Source | None = None
+
+
+@dataclass
+class _Window:
+    """Captures of one person by one capturer close together: they count as one touch."""
+
+    captured_by: str
+    repeat: bool
+    last_at: float
+    best: tuple[Reason, ...] = ()
+    best_at: float = 0.0
+
+    def offer(self, reasons: tuple[Reason, ...], at: float) -> None:
+        if not self.best or _total(reasons) > _total(self.best):
+            self.best, self.best_at = reasons, at
+        self.last_at = at
+
+
+def _total(reasons: Sequence[Reason]) -> float:
+    return sum(reason.points for reason in reasons)
+
+
+def _windows(touches: Sequence[TouchFact], rules: ScoringRules) -> list[_Window]:
+    windows: list[_Window] = []
+    open_by_capturer: dict[str, _Window] = {}
+    for touch in sorted(touches, key=lambda t: t.at):
+        window = open_by_capturer.get(touch.captured_by)
+        if window is None or touch.at - window.last_at > rules.touch_window_seconds:
+            window = _Window(touch.captured_by, repeat=bool(windows), last_at=touch.at)
+            windows.append(window)
+            open_by_capturer[touch.captured_by] = window
+        window.offer(
+            touch_reasons(touch.interest, touch.source, rules, repeat=window.repeat), touch.at
+        )
+    return windows
+
+
+def engagement_reasons(
+    touches: Sequence[TouchFact], rules: ScoringRules, *, now: float
+) -> tuple[Reason, ...]:
+    """Engagement as of `now`, from every touch, decayed; a burst by one capturer counts once.
+
+    Captures of one lead by the same capturer within `touch_window_minutes` of each other
+    are one touch: it counts with the strongest of them, so a double submit or a replayed
+    request adds nothing.
+    """
+    points: dict[str, float] = {}
+    first: dict[str, Reason] = {}
+    for window in _windows(touches, rules):
+        weight = decayed(1.0, window.best_at, now, rules.half_life_seconds)
+        for reason in window.best:
+            points[reason.key] = points.get(reason.key, 0.0) + reason.points * weight
+            first.setdefault(reason.key, reason)
+    return _without_zeros(
+        [Reason(r.code, r.params, points[key], "engagement") for key, r in first.items()]
     )
-    carried_reasons = _without_zeros([Reason("earlier engagement", carried, "engagement")])
-    engagement = carried + sum(reason.points for reason in touch)
-    score = Score(
-        fit=sum(reason.points for reason in fit),
-        engagement=engagement,
-        reasons=(*fit, *carried_reasons, *touch),
-    )
-    return score, engagement
+
+
+def score_lead(
+    profile: LeadDraft, touches: Sequence[TouchFact], rules: ScoringRules, *, now: float
+) -> Score:
+    """A lead's score as of `now`: fit from its profile, engagement from its touches."""
+    fit = fit_reasons(profile, rules)
+    engagement = engagement_reasons(touches, rules, now=now)
+    return Score(fit=_total(fit), engagement=_total(engagement), reasons=(*fit, *engagement))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Final
 
@@ -25,12 +25,19 @@ LIMITS: Final[Mapping[str, int]] = MappingProxyType(
     }
 )
 
-EMAIL_MESSAGE: Final = "Enter an email like name@company.com"
-PHONE_CHARACTERS_MESSAGE: Final = (
-    "Use only digits, spaces and + - . ( ), with an optional extension like x123"
-)
-PHONE_DIGITS_MESSAGE: Final = "Enter a phone number with 6 to 15 digits"
-NAME_OR_EMAIL_MESSAGE: Final = "Give at least a name or an email"
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a field, as a code with values for the message catalogue."""
+
+    code: str
+    params: Mapping[str, int] = field(default_factory=dict)
+
+
+EMAIL_INVALID: Final = Problem("email_invalid")
+PHONE_CHARACTERS: Final = Problem("phone_characters")
+PHONE_DIGITS: Final = Problem("phone_digits")
+NAME_OR_EMAIL: Final = Problem("name_or_email")
 
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
 _DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"
@@ -70,12 +77,12 @@ def normalize_phone(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).translate(_PHONE_FOLD).strip()
 
 
-def _phone_problem(phone: str) -> str | None:
+def _phone_problem(phone: str) -> Problem | None:
     number = _PHONE_EXTENSION.sub("", phone)
     if _PHONE_NUMBER.fullmatch(number) is None:
-        return PHONE_CHARACTERS_MESSAGE
+        return PHONE_CHARACTERS
     if sum(char.isdigit() for char in number) not in _PHONE_DIGITS:
-        return PHONE_DIGITS_MESSAGE
+        return PHONE_DIGITS
     return None
 
 
@@ -105,23 +112,28 @@ def normalize_draft(draft: LeadDraft) -> LeadDraft:
     )
 
 
-def _length_errors(draft: LeadDraft) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for field, limit in LIMITS.items():
-        length = len(getattr(draft, field))
+def too_long(limit: int, length: int) -> Problem:
+    """A field longer than its limit."""
+    return Problem("too_long", {"limit": limit, "length": length})
+
+
+def _length_errors(draft: LeadDraft) -> dict[str, Problem]:
+    errors: dict[str, Problem] = {}
+    for name, limit in LIMITS.items():
+        length = len(getattr(draft, name))
         if length > limit:
-            errors[field] = f"Keep this under {limit} characters (it has {length})"
+            errors[name] = too_long(limit, length)
     return errors
 
 
-def validate_draft(draft: LeadDraft) -> dict[str, str]:
-    """Map each invalid field of a normalized draft to a short message saying what to fix."""
+def validate_draft(draft: LeadDraft) -> dict[str, Problem]:
+    """Map each invalid field of a normalized draft to what is wrong with it."""
     errors = _length_errors(draft)
     if draft.email and not is_valid_email(draft.email):
-        errors.setdefault("email", EMAIL_MESSAGE)
+        errors.setdefault("email", EMAIL_INVALID)
     phone_problem = _phone_problem(draft.phone) if draft.phone else None
     if phone_problem:
         errors.setdefault("phone", phone_problem)
     if not draft.name and not draft.email:
-        errors.setdefault("name", NAME_OR_EMAIL_MESSAGE)
+        errors.setdefault("name", NAME_OR_EMAIL)
     return errors

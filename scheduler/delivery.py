@@ -5,20 +5,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import DeliverySettings
 from storage.db import Database
-from storage.outbox import Delivery, claim_due, hold_channel, mark_failed, mark_sent, next_due
+from storage.outbox import (
+    Delivery,
+    claim_due,
+    hold_channel,
+    mark_cancelled,
+    mark_failed,
+    mark_sent,
+    next_due,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+# Renders a message stored as an intent into Web API arguments; None: nothing to send.
+Render = Callable[[Delivery], Awaitable[dict[str, Any] | None]]
+# Runs in the transaction that records a message as sent, with the returned ts.
+OnSent = Callable[[AsyncSession, Delivery, str], Awaitable[None]]
 PERMANENT_ERRORS = frozenset(
     {
         "channel_not_found",
@@ -48,12 +61,21 @@ class Deliverer:
     """Sends what the outbox owes; safe to run in any number of processes at once."""
 
     def __init__(
-        self, db: Database, client: AsyncWebClient, settings: DeliverySettings, clock: Clock
+        self,
+        db: Database,
+        client: AsyncWebClient,
+        settings: DeliverySettings,
+        clock: Clock,
+        *,
+        render: Render | None = None,
+        on_sent: OnSent | None = None,
     ) -> None:
         self._db = db
         self._client = client
         self._settings = settings
         self._clock = clock
+        self._render = render
+        self._on_sent = on_sent
         self._worker = f"deliverer-{uuid.uuid4().hex[:8]}"
         self._running: asyncio.Task[int] | None = None
         self._again = False
@@ -103,17 +125,35 @@ class Deliverer:
                 pace=timedelta(seconds=self._settings.per_channel_interval_seconds),
             )
 
+    async def _arguments(self, item: Delivery) -> dict[str, Any] | None:
+        if "intent" not in item.payload:
+            return item.arguments()
+        return await self._render(item) if self._render is not None else None
+
     async def _send(self, item: Delivery) -> int:
         try:
-            answer: Any = await self._client.api_call(item.method, json=item.arguments())
+            arguments = await self._arguments(item)
+        except Exception:
+            log.exception("could not render %s; retrying later", item.key)
+            await self._failed(item, "render_failed", None)
+            return 0
+        if arguments is None:
+            async with self._db.write() as session:
+                await mark_cancelled(session, item)
+            return 0
+        try:
+            answer: Any = await self._client.api_call(item.method, json=arguments)
         except SlackApiError as error:
             await self._failed(item, _error_code(error), _retry_after(error))
             return 0
         except (TimeoutError, ClientError, OSError) as error:
             await self._failed(item, f"transport: {type(error).__name__}", None)
             return 0
+        ts = str(answer.get("ts") or "")
         async with self._db.write() as session:
-            await mark_sent(session, item, ts=str(answer.get("ts") or ""), now=self._clock())
+            await mark_sent(session, item, ts=ts, now=self._clock())
+            if self._on_sent is not None:
+                await self._on_sent(session, item, ts)
         return 1
 
     async def _failed(self, item: Delivery, error: str, retry_after: float | None) -> None:

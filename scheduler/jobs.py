@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from leadloop.context import Loop
+from leadloop.rescore import rescore
 from leads.config import LeadbotConfig
 from scheduler.delivery import Deliverer
-from storage.db import Database
 from storage.outbox import purge_sent_before
 from storage.prefs import EVENT_MEMORY, forget_events_before
-from storage.rescore import rescore
 
 log = logging.getLogger(__name__)
 SENT_MESSAGE_MEMORY = timedelta(days=30)
@@ -22,11 +22,13 @@ SENT_MESSAGE_MEMORY = timedelta(days=30)
 class JobContext:
     """What a sweep needs; built by the composition root."""
 
-    db: Database
-    config: LeadbotConfig
-    sales_channel: str
-    clock: Callable[[], datetime]
+    loop: Loop
     deliverer: Deliverer
+
+    @property
+    def config(self) -> LeadbotConfig:
+        """The rules the sweeps run with."""
+        return self.loop.config
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,7 @@ async def deliver(context: JobContext) -> str:
 
 async def rescore_leads(context: JobContext) -> str:
     """Decay scores, apply changed rules, alert leads that turned hot."""
-    result = await rescore(
-        context.db,
-        config=context.config,
-        sales_channel=context.sales_channel,
-        now=context.clock(),
-    )
+    result = await rescore(context.loop)
     if result.became_hot:
         context.deliverer.nudge()
     return (
@@ -64,8 +61,8 @@ async def rescore_leads(context: JobContext) -> str:
 
 async def cleanup(context: JobContext) -> str:
     """Forget old event ids and long-delivered outbox rows."""
-    now = context.clock()
-    async with context.db.write() as session:
+    now = context.loop.now()
+    async with context.loop.db.write() as session:
         events = await forget_events_before(session, now - EVENT_MEMORY)
         messages = await purge_sent_before(session, now - SENT_MESSAGE_MEMORY)
     return f"forgot {events} event id(s) and {messages} delivered message(s)"

@@ -10,14 +10,13 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables import ChannelPaceRow, LeadRow, OutboxRow, UtcDateTime
+from storage.tables import ChannelPaceRow, OutboxRow, UtcDateTime
 from storage.upsert import insert_ignoring_conflict, upsert
 
 PENDING = "pending"
 SENT = "sent"
 DEAD = "dead"
 CANCELLED = "cancelled"
-ONLY_IF_UNCLAIMED = "unclaimed"
 PACED_METHODS = frozenset({"chat.postMessage"})
 CANDIDATES_PER_CLAIM = 200
 PARENT_WAIT = timedelta(seconds=1)
@@ -33,10 +32,10 @@ class OutboxMessage:
     channel: str
     payload: dict[str, Any]
     due_at: datetime
-    lead_id: int | None = None
+    lead_id: int | None = None  # the subject: its pending messages can be cancelled together
     thread_of: str = ""
-    only_if: str = ""
-    supersedes: bool = False  # cancel the lead's pending messages of this kind to this channel
+    only_if: str = ""  # a condition the sender cancels with cancel_conditional()
+    supersedes: bool = False  # cancel the subject's pending messages of this kind to this channel
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,6 @@ async def claim_due(
 ) -> list[Delivery]:
     """Lease due rows: at most one post per channel whose pacing allows it, all updates."""
     rows = await _due_rows(session, now)
-    await _cancel_moot(session, rows)
-    rows = [row for row in rows if row.status == PENDING]
     parents = await _parent_ts(session, rows)
     ready = [
         row
@@ -130,18 +127,21 @@ async def claim_due(
 
 
 async def mark_sent(session: AsyncSession, delivery: Delivery, *, ts: str, now: datetime) -> None:
-    """Record success and the message ts; a posted card is remembered on its lead."""
+    """Record success and the message ts (thread replies and updates find it by key)."""
     await session.execute(
         update(OutboxRow)
         .where(OutboxRow.id == delivery.id)
         .values(status=SENT, sent_at=now, result_ts=ts, lease_owner="", lease_until=None)
     )
-    if delivery.kind == "card" and delivery.lead_id is not None:
-        await session.execute(
-            update(LeadRow)
-            .where(LeadRow.id == delivery.lead_id)
-            .values(card_channel=delivery.channel, card_ts=ts)
-        )
+
+
+async def mark_cancelled(session: AsyncSession, delivery: Delivery) -> None:
+    """Drop a leased message that no longer needs sending."""
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == delivery.id)
+        .values(status=CANCELLED, lease_owner="", lease_until=None)
+    )
 
 
 async def mark_failed(
@@ -166,17 +166,27 @@ async def hold_channel(session: AsyncSession, channel: str, until: datetime) -> 
     await upsert(session, ChannelPaceRow, {"channel": channel, "next_at": until}, key="channel")
 
 
-async def cancel_for_lead(session: AsyncSession, lead_id: int, only_if: str) -> None:
-    """Cancel a lead's pending messages that were conditional on `only_if`."""
+async def cancel_conditional(session: AsyncSession, subject_id: int, condition: str) -> None:
+    """Cancel a subject's pending messages that were owed only while `condition` held."""
     await session.execute(
         update(OutboxRow)
         .where(
-            OutboxRow.lead_id == lead_id,
-            OutboxRow.only_if == only_if,
+            OutboxRow.lead_id == subject_id,
+            OutboxRow.only_if == condition,
             OutboxRow.status == PENDING,
         )
         .values(status=CANCELLED)
     )
+
+
+async def replace_pending_payload(session: AsyncSession, key: str, payload: dict[str, Any]) -> bool:
+    """Give a message not yet sent a new payload; False when it is sent or unknown."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.dedupe_key == key, OutboxRow.status == PENDING)
+        .values(payload=payload)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
@@ -207,26 +217,6 @@ async def _due_rows(session: AsyncSession, now: datetime) -> list[OutboxRow]:
         .with_for_update(skip_locked=True)
     )
     return list((await session.execute(query)).scalars())
-
-
-async def _cancel_moot(session: AsyncSession, rows: list[OutboxRow]) -> None:
-    lead_ids = {row.lead_id for row in rows if row.only_if == ONLY_IF_UNCLAIMED and row.lead_id}
-    if not lead_ids:
-        return
-    claimed = set(
-        (
-            await session.execute(
-                select(LeadRow.id).where(
-                    LeadRow.id.in_(lead_ids),
-                    or_(LeadRow.owner.is_not(None), LeadRow.stage != "hot"),
-                )
-            )
-        ).scalars()
-    )
-    for row in rows:
-        if row.only_if == ONLY_IF_UNCLAIMED and row.lead_id in claimed:
-            row.status = CANCELLED
-    await session.flush()
 
 
 async def _parent_ts(session: AsyncSession, rows: list[OutboxRow]) -> dict[str, str]:

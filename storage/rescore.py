@@ -1,42 +1,19 @@
-"""Rescoring in set-based SQL: decay for every lead in one UPDATE, then hot promotions."""
+"""Rescoring in set-based SQL: decay for every lead in one UPDATE; changed rules from touches."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Float, Integer, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import LeadbotConfig
-from leads.model import Interest, LeadDraft, Source, Stage
-from leads.scoring import Reason, decayed, fit_reasons, touch_reasons
+from leads.scoring import score_lead
 from storage.db import Database
-from storage.leads import maybe_turn_hot, reason_json, rules_version, to_draft
-from storage.tables import LeadRow, TouchRow
+from storage.leads import reason_json, rules_version, to_draft, touch_facts
+from storage.tables import LeadRow
 
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class RescoreResult:
-    """What one sweep changed."""
-
-    rescored: int
-    recomputed: int
-    became_hot: int
-
-
-async def rescore(
-    db: Database, *, config: LeadbotConfig, sales_channel: str, now: datetime
-) -> RescoreResult:
-    """Recompute stale rules, apply decay to every score, alert leads that turned hot."""
-    recomputed = await recompute_changed_rules(db, config=config, now=now)
-    async with db.write() as session:
-        rescored = await apply_decay(session, config=config, now=now)
-    became_hot = await promote_hot(db, config=config, sales_channel=sales_channel, now=now)
-    return RescoreResult(rescored=rescored, recomputed=recomputed, became_hot=became_hot)
 
 
 def decayed_score_sql(config: LeadbotConfig, now: datetime) -> ColumnElement[int]:
@@ -62,31 +39,6 @@ async def apply_decay(session: AsyncSession, *, config: LeadbotConfig, now: date
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def promote_hot(
-    db: Database, *, config: LeadbotConfig, sales_channel: str, now: datetime
-) -> int:
-    """Turn new leads at or above the threshold hot, in batches, each with its alerts."""
-    promoted = 0
-    while True:
-        async with db.write() as session:
-            rows = list(
-                await session.scalars(
-                    select(LeadRow)
-                    .where(
-                        LeadRow.stage == Stage.NEW.value,
-                        LeadRow.score >= config.scoring.hot_threshold,
-                    )
-                    .order_by(LeadRow.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for row in rows:
-                promoted += await maybe_turn_hot(session, row, config, sales_channel, now)
-        if len(rows) < BATCH:
-            return promoted
-
-
 async def recompute_changed_rules(db: Database, *, config: LeadbotConfig, now: datetime) -> int:
     """Rescore, from their touches, leads scored under other rules; returns how many."""
     version = rules_version(config)
@@ -103,59 +55,26 @@ async def recompute_changed_rules(db: Database, *, config: LeadbotConfig, now: d
                     .with_for_update(skip_locked=True)
                 )
             )
-            await _recompute(session, rows, config, version, now)
+            await rescore_rows(session, rows, config, now)
         done += len(rows)
         if len(rows) < BATCH:
             return done
         last_id = rows[-1].id
 
 
-async def _recompute(
-    session: AsyncSession,
-    rows: list[LeadRow],
-    config: LeadbotConfig,
-    version: str,
-    now: datetime,
+async def rescore_rows(
+    session: AsyncSession, rows: list[LeadRow], config: LeadbotConfig, now: datetime
 ) -> None:
-    touches: dict[int, list[TouchRow]] = defaultdict(list)
-    if rows:
-        found = await session.scalars(
-            select(TouchRow)
-            .where(TouchRow.lead_id.in_([row.id for row in rows]))
-            .order_by(TouchRow.lead_id, TouchRow.id)
-        )
-        for touch in found:
-            touches[touch.lead_id].append(touch)
+    """Score these rows afresh from their profiles and touches, as of `now`."""
+    touches = await touch_facts(session, [row.id for row in rows])
+    version = rules_version(config)
     for row in rows:
-        fit = fit_reasons(to_draft(row), config.scoring)
-        engagement = _engagement_reasons(touches[row.id], config, now)
-        row.fit = sum(reason.points for reason in fit)
-        row.engagement = sum(reason.points for reason in engagement)
+        score = score_lead(
+            to_draft(row), touches.get(row.id, []), config.scoring, now=now.timestamp()
+        )
+        row.fit = score.fit
+        row.engagement = score.engagement
         row.engagement_at = now.timestamp()
-        row.score = round(row.fit + row.engagement)
-        row.reasons = [reason_json(reason) for reason in (*fit, *engagement)]
+        row.score = score.total
+        row.reasons = [reason_json(reason) for reason in score.reasons]
         row.rules_version = version
-
-
-def _engagement_reasons(
-    touches: list[TouchRow], config: LeadbotConfig, now: datetime
-) -> tuple[Reason, ...]:
-    points: dict[str, float] = defaultdict(float)
-    for index, touch in enumerate(touches):
-        draft = LeadDraft(
-            interest=_interest_or_none(touch.interest), source=_source_or_none(touch.source)
-        )
-        weight = decayed(
-            1.0, touch.created_at.timestamp(), now.timestamp(), config.scoring.half_life_seconds
-        )
-        for reason in touch_reasons(draft, config.scoring, repeat=index > 0):
-            points[reason.label] += reason.points * weight
-    return tuple(Reason(label, value, "engagement") for label, value in points.items() if value)
-
-
-def _interest_or_none(value: str) -> Interest | None:
-    return Interest(value) if value in {member.value for member in Interest} else None
-
-
-def _source_or_none(value: str) -> Source | None:
-    return Source(value) if value in {member.value for member in Source} else None

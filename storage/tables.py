@@ -1,4 +1,4 @@
-"""Table definitions: leads, their touches, the audit trail, preferences and the outbox."""
+"""Table definitions: leads, their touches and stage history, the audit trail, the outbox."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ class LeadRow(Base):
     company: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    phone_key: Mapped[str] = mapped_column(String(40), default="", index=True)
     title: Mapped[str] = mapped_column(String(150), default="")
     company_size: Mapped[str] = mapped_column(String(16), default="")
     industry: Mapped[str] = mapped_column(String(100), default="")
@@ -100,9 +101,25 @@ class LeadRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     hot_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    outcome_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_leads_stage_score", "stage", "score"),)
+
+
+class StageHistoryRow(Base):
+    """One stage change of a lead: reports count from these, never from mutable columns."""
+
+    __tablename__ = "stage_history"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str] = mapped_column(String(16), default="")
+    to_stage: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    value: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_stage_history_to_stage_created_at", "to_stage", "created_at"),)
 
 
 class TouchRow(Base):
@@ -195,3 +212,5 @@ class SlackEventRow(Base):
 
 TOUCHES = cast(Table, TouchRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
+HISTORY = cast(Table, StageHistoryRow.__table__)
+LEADS = cast(Table, LeadRow.__table__)

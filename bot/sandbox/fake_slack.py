@@ -269,6 +269,7 @@ class FakeSlack:
         name: str | None = None,
         real_name: str | None = None,
         tz: str = "Asia/Tokyo",
+        locale: str = "en-US",
         email: str | None = None,
         is_bot: bool = False,
         deleted: bool = False,
@@ -279,6 +280,7 @@ class FakeSlack:
             name=name,
             real_name=real_name,
             tz=tz,
+            locale=locale,
             email=email,
             is_bot=is_bot,
             deleted=deleted,
@@ -426,6 +428,7 @@ def _user_record(
     name: str | None = None,
     real_name: str | None = None,
     tz: str = "Asia/Tokyo",
+    locale: str = "en-US",
     email: str | None = None,
     is_bot: bool = False,
     deleted: bool = False,
@@ -441,6 +444,7 @@ def _user_record(
         "is_bot": is_bot,
         "tz": tz,
         "tz_offset": _utc_offset_seconds(tz),
+        "locale": locale,
         "profile": {
             "display_name": name,
             "real_name": real_name,
@@ -635,7 +639,10 @@ def _users_info(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     user_id = _arg(args, "user")
     if not user_id or user_id in slack.missing_users:
         raise _ApiError("user_not_found")
-    return {"user": slack.users.get(user_id) or _user_record(user_id)}
+    user = dict(slack.users.get(user_id) or _user_record(user_id))
+    if str(args.get("include_locale", "")).lower() not in ("true", "1"):
+        user.pop("locale", None)  # Slack sends the locale only when asked for it
+    return {"user": user}
 
 
 def _usergroups_users_list(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:

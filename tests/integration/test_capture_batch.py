@@ -1,22 +1,24 @@
-"""The capture writer: batched group commit, and its one-by-one fallback."""
+"""Capture's group commit: one batch per transaction, same-person merges, and the fallback."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadloop.capture import CaptureRequest, Captures
+from leadloop.context import Loop
 from leads.config import LeadbotConfig
 from leads.model import Interest, LeadDraft, Source
-from storage.capture_batch import CaptureWriter
 from storage.db import Database, create_database
-from storage.leads import Capture, CaptureResult, capture_lead
+from storage.group_commit import GroupCommit
 from storage.migrate import migrate
-from storage.outbox import OutboxMessage
 from storage.prefs import set_current_event
-from storage.tables import AuditRow, LeadRow, OutboxRow, TouchRow
+from storage.tables import AuditRow, LeadRow, StageHistoryRow, TouchRow, UserPrefRow
 from tests.harness import count_rows
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -31,7 +33,11 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-def _capture(
+def loop_on(db: Database) -> Loop:
+    return Loop(db=db, config=LeadbotConfig(), sales_channel="C0SALES", clock=lambda: NOW)
+
+
+def request(
     email: str,
     *,
     name: str = "",
@@ -39,39 +45,45 @@ def _capture(
     user: str = "U0STAFF",
     interest: Interest | None = Interest.WARM,
     at_event: bool = False,
-) -> Capture:
+) -> CaptureRequest:
     draft = LeadDraft(name=name, email=email, phone=phone, interest=interest)
-    return Capture(draft, user, "C0BOOTH", "quick", at_current_event=at_event)
+    return CaptureRequest(draft, user, "C0BOOTH", "quick", at=NOW, at_current_event=at_event)
 
 
-async def test_one_batch_merges_repeat_emails_and_keeps_others_apart(db: Database) -> None:
-    writer = CaptureWriter(db, config=LeadbotConfig(), sales_channel="C0SALES")
-    captures = [
-        _capture("a@acme.example", name="Ann"),
-        _capture("b@acme.example", name="Bob"),
-        _capture("a@acme.example", phone="090-1234-5678"),
-        _capture("", name="No Email"),
-        _capture("", name="No Email"),
-    ]
-    results = await asyncio.gather(*(writer.capture(c, now=NOW) for c in captures))
-    await writer.close()
+async def test_one_batch_merges_the_same_person_and_keeps_others_apart(db: Database) -> None:
+    captures = Captures(loop_on(db))
+    results = await asyncio.gather(
+        *(
+            captures.capture(r)
+            for r in [
+                request("a@acme.example", name="Ann"),
+                request("b@acme.example", name="Bob"),
+                request("a@acme.example", phone="090-1234-5678"),
+                request("", name="No Email"),
+                request("", name="No Email"),
+                request("", name="Ann", phone="+81 90 1234 5678"),
+            ]
+        )
+    )
+    await captures.close()
 
-    assert [r.created for r in results] == [True, True, False, True, True]
-    assert results[0].lead.id == results[2].lead.id
-    assert await count_rows(db, LeadRow) == 4  # leads without an email are never merged
-    assert await count_rows(db, TouchRow) == 5
-    assert await count_rows(db, AuditRow, action="touched") == 1
-    ann = results[2].lead
-    assert (ann.profile.name, ann.profile.phone, ann.touch_count) == ("Ann", "090-1234-5678", 2)
+    assert [r.created for r in results] == [True, True, False, True, True, False]
+    assert results[0].lead.id == results[2].lead.id == results[5].lead.id
+    assert await count_rows(db, LeadRow) == 4  # no email and no phone: never merged
+    assert await count_rows(db, TouchRow) == 6
+    assert await count_rows(db, AuditRow, action="touched") == 2
+    assert await count_rows(db, StageHistoryRow, to_stage="new") == 4
+    ann = results[5].lead
+    assert (ann.profile.name, ann.profile.phone, ann.touch_count) == ("Ann", "090-1234-5678", 3)
 
 
 async def test_current_events_are_read_in_the_batch(db: Database) -> None:
     async with db.write() as session:
         await set_current_event(session, "U0EXPO", "Tokyo Expo 2026", now=NOW)
-    writer = CaptureWriter(db, config=LeadbotConfig(), sales_channel="C0SALES")
+    captures = Captures(loop_on(db))
     at_expo, elsewhere = await asyncio.gather(
-        writer.capture(_capture("x@acme.example", user="U0EXPO", at_event=True), now=NOW),
-        writer.capture(_capture("y@acme.example", user="U0DESK", at_event=True), now=NOW),
+        captures.capture(request("x@acme.example", user="U0EXPO", at_event=True)),
+        captures.capture(request("y@acme.example", user="U0DESK", at_event=True)),
     )
     assert (at_expo.lead.profile.event, at_expo.lead.profile.source) == (
         "Tokyo Expo 2026",
@@ -80,50 +92,34 @@ async def test_current_events_are_read_in_the_batch(db: Database) -> None:
     assert (elsewhere.lead.profile.event, elsewhere.lead.profile.source) == ("", Source.MANUAL)
 
 
-async def test_a_failing_capture_does_not_sink_its_batch(db: Database) -> None:
-    writer = CaptureWriter(db, config=LeadbotConfig(), sales_channel="C0SALES")
-
-    def confirm(result: CaptureResult) -> list[OutboxMessage]:
-        if result.lead.profile.email == "bad@acme.example":
-            raise RuntimeError("cannot render the confirmation")
-        return [
-            OutboxMessage(
-                f"confirm:{result.lead.id}",
-                "confirmation",
-                "chat.postMessage",
-                "U0STAFF",
-                {"text": "saved"},
-                NOW,
-                result.lead.id,
+async def test_a_failing_item_does_not_sink_its_batch(db: Database) -> None:
+    async def write(session: AsyncSession, users: Sequence[str]) -> list[str]:
+        for user in users:
+            if user == "U0BAD":
+                raise RuntimeError("cannot store this one")
+            await session.execute(
+                insert(UserPrefRow).values(user_id=user, current_event="x", updated_at=NOW)
             )
-        ]
+        return list(users)
 
+    commit: GroupCommit[str, str] = GroupCommit(db, write)
     outcomes = await asyncio.gather(
-        *(
-            writer.capture(_capture(f"{who}@acme.example"), now=NOW, follow_ups=confirm)
-            for who in ("good1", "bad", "good2")
-        ),
+        *(commit.submit(user) for user in ("U0GOOD1", "U0BAD", "U0GOOD2")),
         return_exceptions=True,
     )
+    assert outcomes[0] == "U0GOOD1"
     assert isinstance(outcomes[1], RuntimeError)
-    stored = {r.lead.profile.email for r in outcomes if isinstance(r, CaptureResult)}
-    assert stored == {"good1@acme.example", "good2@acme.example"}
-    assert await count_rows(db, LeadRow) == 2  # nothing of the failed capture is left behind
-    assert await count_rows(db, TouchRow) == 2
-    assert await count_rows(db, OutboxRow) == 2
+    assert outcomes[2] == "U0GOOD2"
+    assert await count_rows(db, UserPrefRow) == 2  # nothing of the failed item is left behind
 
 
-async def test_separate_transactions_racing_on_one_email_make_one_lead(db: Database) -> None:
-    async def one(n: int) -> None:
-        async with db.write() as session:
-            await capture_lead(
-                session,
-                _capture("race@acme.example", name=f"R{n}"),
-                config=LeadbotConfig(),
-                sales_channel="C0SALES",
-                now=NOW,
-            )
-
-    await asyncio.gather(*(one(n) for n in range(20)))
+async def test_replicas_racing_on_one_email_make_one_lead(db: Database) -> None:
+    replicas = [Captures(loop_on(db)) for _ in range(10)]
+    await asyncio.gather(
+        *(
+            replica.capture(request("race@acme.example", name=f"R{n}", user=f"U0R{n}"))
+            for n, replica in enumerate(replicas)
+        )
+    )
     assert await count_rows(db, LeadRow) == 1
-    assert await count_rows(db, TouchRow) == 20
+    assert await count_rows(db, TouchRow) == 10

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from storage.tables import AuditRow, LeadRow, TouchRow
 from tests.harness import (
     SALES,
@@ -82,11 +84,47 @@ async def test_modal_capture_of_a_known_email_adds_a_touch(leadbot: Leadbot) -> 
     assert "Added a touch to an existing lead" in block_texts(confirmation.args["blocks"])
 
 
-async def test_leads_without_email_are_never_merged(leadbot: Leadbot) -> None:
-    await leadbot.command("Jane Doe, Initech, 03-1234-5678")
-    await leadbot.command("Jane Doe, Initech, 03-1234-5678")
+async def test_leads_without_email_or_phone_are_never_merged(leadbot: Leadbot) -> None:
+    await leadbot.command("Jane Doe, Initech")
+    await leadbot.command("Jane Doe, Initech")
 
     assert await leadbot.count(LeadRow) == 2
+
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        "Jane Doe, Initech, 03-1234-5678",
+        "Jane Doe, +81 3 1234 5678",
+        "Jane Doe, (03) 1234-5678",
+        "Jane Doe, 0312345678",
+        "jane doe, 03 1234 5678, hot",
+    ],
+)
+async def test_the_same_phone_without_an_email_is_the_same_person(
+    leadbot: Leadbot, again: str
+) -> None:
+    await leadbot.command("Jane Doe, Initech, 03-1234-5678, warm")
+    reply = await leadbot.command(again)
+
+    assert headline(reply).startswith("Added a touch")
+    [lead] = await leadbot.leads()
+    assert lead.touch_count == 2
+
+
+async def test_the_same_phone_with_another_name_is_another_person(leadbot: Leadbot) -> None:
+    await leadbot.command("Jane Doe, Initech, 03-1234-5678")  # the office switchboard
+    await leadbot.command("Tanaka Ichiro, Initech, 03-1234-5678")
+
+    assert [lead.profile.name for lead in await leadbot.leads()] == ["Jane Doe", "Tanaka Ichiro"]
+
+
+async def test_an_email_later_joins_the_lead_known_by_phone(leadbot: Leadbot) -> None:
+    await leadbot.command("Jane Doe, Initech, 03-1234-5678")
+    await leadbot.command("Jane Doe, jane@initech.example, 03-1234-5678")
+
+    [lead] = await leadbot.leads()
+    assert (lead.profile.email, lead.touch_count) == ("jane@initech.example", 2)
 
 
 async def test_different_emails_are_different_leads(leadbot: Leadbot) -> None:

@@ -173,7 +173,8 @@ async def test_submitting_the_edit_form_changes_the_lead_instead_of_adding_one(
     assert await leadbot.count(TouchRow) == 1
     assert await leadbot.count(AuditRow, lead_id=lead.id, action="edited") == 1
     [confirmation] = await leadbot.posted_to(STAFF)
-    assert f"#{lead.id}" in block_texts(confirmation.args["blocks"])
+    texts = block_texts(confirmation.args["blocks"])
+    assert "Saved your changes to *Yamada Taro*: Company, Phone." in texts
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from blocks.cards import lead_card
 from blocks.messages import capture_message, home_view, owner_dm
 from blocks.modal import ModalContext, draft_from_state, lead_modal
 from blocks.text import escape, safe
+from leads.language import LANGUAGES, Language
 from leads.lead import Lead
 from leads.model import Interest, LeadDraft, Source, Stage
 from leads.scoring import Reason
@@ -40,7 +41,10 @@ def _lead(**profile: Any) -> Lead:
         score=145,
         fit=15,
         engagement=130,
-        reasons=(Reason("interest: Hot", 120, "engagement"), Reason("title: Director", 15, "fit")),
+        reasons=(
+            Reason("interest", {"interest": "hot"}, 120, "engagement"),
+            Reason("title", {"level": "director"}, 15, "fit"),
+        ),
         region="JP",
         touch_count=1,
         captured_by="U0STAFF",
@@ -73,23 +77,31 @@ def _mrkdwn_texts(node: Any) -> list[str]:
     return []
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("lead", [_lead(), _longest_hostile_lead()], ids=["plain", "hostile-max"])
-def test_card_in_every_state_is_valid_block_kit(lead: Lead) -> None:
+def test_card_in_every_state_is_valid_block_kit(lead: Lead, language: Language) -> None:
     claimed = replace(
         lead, owner="U0REP", stage=Stage.CLAIMED, claimed_at=NOW + timedelta(minutes=3)
     )
-    for state in (lead, claimed, replace(claimed, stage=Stage.WON)):
-        card = lead_card(state, passed_by=("U1", "U2"))
+    for state in (
+        lead,
+        claimed,
+        replace(claimed, stage=Stage.MEETING),
+        replace(claimed, stage=Stage.WON),
+    ):
+        card = lead_card(state, language, passed_by=("U1", "U2"))
         _validate_blocks(card["blocks"])
         assert len(card["text"]) < 40_000
+    _validate_blocks(lead_card(lead, language, moved_to="C0OTHER")["blocks"])
 
 
-def test_hostile_text_is_escaped_everywhere() -> None:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_hostile_text_is_escaped_everywhere(language: Language) -> None:
     lead = _lead(name=HOSTILE, company=HOSTILE, notes=HOSTILE)
     rendered = [
-        lead_card(lead),
-        capture_message(lead, created=True, became_hot=True),
-        owner_dm(lead),
+        lead_card(lead, language),
+        capture_message(lead, language, created=True, became_hot=True),
+        owner_dm(lead, language),
     ]
     for message in rendered:
         everything = message["text"] + "".join(_mrkdwn_texts(message["blocks"]))
@@ -101,7 +113,7 @@ def test_hostile_text_is_escaped_everywhere() -> None:
 
 def test_claimed_card_names_the_owner_and_swaps_buttons() -> None:
     claimed = replace(_lead(), owner="U0REP", stage=Stage.CLAIMED, claimed_at=NOW)
-    card = lead_card(claimed)
+    card = lead_card(claimed, "en")
     texts = "".join(_mrkdwn_texts(card["blocks"]))
     labels = [
         e["text"]["text"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -110,8 +122,22 @@ def test_claimed_card_names_the_owner_and_swaps_buttons() -> None:
     assert labels == ["Meeting booked", "Won", "Lost"]
 
 
+def test_japanese_card_reads_as_japanese() -> None:
+    card = lead_card(_lead(), "ja")
+    texts = "".join(_mrkdwn_texts(card["blocks"]))
+    labels = [
+        e["text"]["text"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert labels == ["担当する", "見送る"]
+    assert "ホットリード" in texts
+    assert "+120 関心度: ホット" in texts
+    assert "+15 役職: 部長クラス" in texts
+    claimed = replace(_lead(), owner="U0REP", stage=Stage.WON, claimed_at=NOW)
+    assert "結果：*受注*" in "".join(_mrkdwn_texts(lead_card(claimed, "ja")["blocks"]))
+
+
 def test_unclaimed_card_offers_claim_and_pass_and_top_reasons() -> None:
-    card = lead_card(_lead())
+    card = lead_card(_lead(), "en")
     texts = "".join(_mrkdwn_texts(card["blocks"]))
     labels = [
         e["text"]["text"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -121,9 +147,12 @@ def test_unclaimed_card_offers_claim_and_pass_and_top_reasons() -> None:
     assert "Score 145" in texts
 
 
-def test_modal_is_valid_and_round_trips_a_draft() -> None:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_modal_is_valid_and_round_trips_a_draft(language: Language) -> None:
     draft = replace(_lead().profile, phone="090-1234-5678", notes="line one\nline two")
-    view = lead_modal(draft=draft, context=ModalContext(channel_id="C0BOOTH", lead_id=0))
+    view = lead_modal(
+        draft=draft, context=ModalContext(channel_id="C0BOOTH", lead_id=0), language=language
+    )
     View(**view).to_dict()
     values = {
         block["block_id"]: {"value": _submitted(block["element"])} for block in view["blocks"]
@@ -131,8 +160,20 @@ def test_modal_is_valid_and_round_trips_a_draft() -> None:
     assert draft_from_state(values) == draft
 
 
-def test_home_view_is_valid() -> None:
-    View(**home_view("Tokyo Expo <2026>", [_lead()])).to_dict()
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_view_is_valid(language: Language) -> None:
+    View(**home_view("Tokyo Expo <2026>", [_lead()], language)).to_dict()
+
+
+def test_edit_modal_of_long_notes_adds_a_note_instead_of_cutting_them() -> None:
+    draft = replace(_lead().profile, notes="n" * 5000)
+    context = ModalContext(channel_id="C0BOOTH", lead_id=7, append_notes=True)
+    view = lead_modal(draft=draft, context=context, language="en")
+    View(**view).to_dict()
+    notes = next(b for b in view["blocks"] if b.get("block_id") == "notes")
+    assert notes["label"]["text"] == "Add a note"
+    assert "initial_value" not in notes["element"]
+    assert ModalContext.decode(view["private_metadata"]) == context
 
 
 def test_malformed_modal_state_reads_as_empty() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from leads.claiming import ClaimPolicy, may_claim, refusal_reason
+from leads.claiming import ClaimPolicy, may_claim
 
 MEMBERS = frozenset({"U_MEMBER", "U_BOTH"})
 GROUP = frozenset({"U_GROUPIE", "U_BOTH"})
@@ -35,18 +35,6 @@ BY_LIST = ClaimPolicy(mode="list", users=("U_LISTED",), usergroups=("S_SALES",))
 )
 def test_may_claim(user: str, policy: ClaimPolicy, allowed: bool) -> None:
     assert may_claim(user, policy, channel_members=MEMBERS, usergroup_members=GROUP) is allowed
-
-
-@pytest.mark.parametrize(
-    ("policy", "reason"),
-    [
-        (BY_CHANNEL, "Only members of this channel can claim leads."),
-        (BY_CHANNEL_PLUS, "Only members of this channel can claim leads."),
-        (BY_LIST, "Only the sales reps listed in leadbot's settings can claim leads."),
-    ],
-)
-def test_refusal_reason(policy: ClaimPolicy, reason: str) -> None:
-    assert refusal_reason(policy) == reason
 
 
 def test_unknown_mode_is_rejected() -> None:

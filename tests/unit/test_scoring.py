@@ -9,16 +9,18 @@ from dataclasses import replace
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from blocks.words import describe_reason
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Timeline
 from leads.scoring import (
     Reason,
     Score,
     ScoringRules,
     TitleRule,
-    add_engagement,
+    TouchFact,
     decayed,
+    engagement_reasons,
     fit_reasons,
-    score_capture,
+    score_lead,
     time_below,
     touch_reasons,
 )
@@ -30,23 +32,29 @@ T0 = 1_700_000_000.0
 
 
 def labels(reasons: tuple[Reason, ...]) -> list[str]:
-    return [str(reason) for reason in reasons]
+    return [describe_reason(reason, "en") for reason in reasons]
 
 
 @pytest.mark.parametrize(
     ("reason", "text"),
     [
-        (Reason("interest: Hot", 120, "engagement"), "+120 interest: Hot"),
-        (Reason("title: Director", 15, "fit"), "+15 title: Director"),
-        (Reason("free-mail domain", -15, "fit"), "-15 free-mail domain"),
-        (Reason("earlier engagement", 29.6, "engagement"), "+30 earlier engagement"),
-        (Reason("earlier engagement", -4.4, "engagement"), "-4 earlier engagement"),
-        (Reason("tiny", 0.2, "engagement"), "+0 tiny"),
+        (Reason("interest", {"interest": "hot"}, 120, "engagement"), "+120 interest: Hot"),
+        (Reason("title", {"level": "director"}, 15, "fit"), "+15 title: Director"),
+        (Reason("free_mail", {"domain": "gmail.com"}, -15, "fit"), "-15 free-mail domain"),
+        (Reason("repeat_touch", {}, 29.6, "engagement"), "+30 repeat touch"),
+        (Reason("repeat_touch", {}, -4.4, "engagement"), "-4 repeat touch"),
+        (Reason("title", {"level": "Sales VP"}, 9, "fit"), "+9 title: Sales VP"),
+        (Reason("from_the_future", {}, 0.2, "engagement"), "+0 from_the_future"),
     ],
 )
 def test_reason_text_has_sign_and_rounded_points(reason: Reason, text: str) -> None:
-    assert str(reason) == text
-    assert reason.describe() == text
+    assert describe_reason(reason, "en") == text
+
+
+def test_reasons_of_one_cause_share_a_key() -> None:
+    first = Reason("interest", {"interest": "hot"}, 120, "engagement")
+    assert first.key == Reason("interest", {"interest": "hot"}, 60, "engagement").key
+    assert first.key != Reason("interest", {"interest": "warm"}, 30, "engagement").key
 
 
 @pytest.mark.parametrize(
@@ -64,9 +72,9 @@ def test_reason_text_has_sign_and_rounded_points(reason: Reason, text: str) -> N
         ("Engineering Manager", ["+8 title: Manager"]),
         ("Tech Lead", ["+8 title: Manager"]),
         ("情報システム課長", ["+8 title: Manager"]),
-        ("Graduate Student", ["-15 student"]),
-        ("Summer Intern", ["-15 student"]),
-        ("大学院生 (学生)", ["-15 student"]),
+        ("Graduate Student", ["-15 title: Student"]),
+        ("Summer Intern", ["-15 title: Student"]),
+        ("大学院生 (学生)", ["-15 title: Student"]),
         ("Internal Audit Specialist", []),
         ("Headquarters liaison", []),
         ("Engineer", []),
@@ -93,7 +101,7 @@ def test_title_rules_first_match_wins(title: str, expected: list[str]) -> None:
                 "+15 title: Director",
                 "+15 company size: 1000+",
                 "+15 budget: Large",
-                "+15 timeline: Now",
+                "+15 timeline: Within a month",
             ],
         ),
         (
@@ -105,8 +113,8 @@ def test_title_rules_first_match_wins(title: str, expected: list[str]) -> None:
             ),
             [
                 "+5 company size: 50-249",
-                "-10 budget: None",
-                "+5 timeline: Year",
+                "-10 budget: No budget",
+                "+5 timeline: This year",
                 "-15 free-mail domain",
             ],
         ),
@@ -157,7 +165,7 @@ def test_competitor_and_industry_rules(draft: LeadDraft, expected: list[str]) ->
         (
             LeadDraft(interest=Interest.HOT, source=Source.EVENT),
             False,
-            ["+120 interest: Hot", "+10 source: Event"],
+            ["+120 interest: Hot", "+10 source: Event booth"],
         ),
         (
             LeadDraft(interest=Interest.WARM, source=Source.REFERRAL),
@@ -170,7 +178,7 @@ def test_competitor_and_industry_rules(draft: LeadDraft, expected: list[str]) ->
     ],
 )
 def test_touch_reasons(draft: LeadDraft, repeat: bool, expected: list[str]) -> None:
-    reasons = touch_reasons(draft, RULES, repeat=repeat)
+    reasons = touch_reasons(draft.interest, draft.source, RULES, repeat=repeat)
     assert labels(reasons) == expected
     assert all(reason.kind == "engagement" for reason in reasons)
 
@@ -194,23 +202,6 @@ def test_decayed(acc: float, acc_at: float, now: float, expected: float) -> None
 def test_decayed_rejects_non_positive_half_life() -> None:
     with pytest.raises(ValueError, match="half-life"):
         decayed(1.0, T0, T0, 0.0)
-
-
-@pytest.mark.parametrize(
-    ("acc", "acc_at", "points", "now", "expected"),
-    [
-        (0.0, T0, 130.0, T0, (130.0, T0)),
-        (100.0, T0, 10.0, T0 + H, (60.0, T0 + H)),
-        (100.0, T0, -40.0, T0 + 2 * H, (-15.0, T0 + 2 * H)),
-        (100.0, T0 + H, 0.0, T0, (100.0, T0)),
-    ],
-)
-def test_add_engagement(
-    acc: float, acc_at: float, points: float, now: float, expected: tuple[float, float]
-) -> None:
-    value, at = add_engagement(acc, acc_at, points, now, H)
-    assert value == pytest.approx(expected[0])
-    assert at == expected[1]
 
 
 @pytest.mark.parametrize(
@@ -251,55 +242,96 @@ def test_is_hot_at_threshold(engagement: float, hot: bool) -> None:
 
 def test_top_reasons_by_absolute_points_stable() -> None:
     reasons = (
-        Reason("a", 5, "fit"),
-        Reason("b", -20, "fit"),
-        Reason("c", 20, "engagement"),
-        Reason("d", 120, "engagement"),
-        Reason("e", 1, "fit"),
+        Reason("a", {}, 5, "fit"),
+        Reason("b", {}, -20, "fit"),
+        Reason("c", {}, 20, "engagement"),
+        Reason("d", {}, 120, "engagement"),
+        Reason("e", {}, 1, "fit"),
     )
     score = Score(5.0, 140.0, reasons)
-    assert [reason.label for reason in score.top_reasons()] == ["d", "b", "c"]
-    assert [reason.label for reason in score.top_reasons(10)] == ["d", "b", "c", "a", "e"]
+    assert [reason.code for reason in score.top_reasons()] == ["d", "b", "c"]
+    assert [reason.code for reason in score.top_reasons(10)] == ["d", "b", "c", "a", "e"]
     assert score.top_reasons(0) == ()
 
 
-def test_score_capture_first_touch() -> None:
-    draft = LeadDraft(
-        title="CTO", email="ceo@gmail.com", interest=Interest.WARM, source=Source.SEMINAR
+def touch(
+    at: float,
+    by: str = "U0STAFF",
+    interest: Interest | None = None,
+    source: Source | None = Source.EVENT,
+) -> TouchFact:
+    return TouchFact(at=at, captured_by=by, interest=interest, source=source)
+
+
+def test_score_of_a_first_touch() -> None:
+    draft = LeadDraft(title="CTO", email="ceo@gmail.com")
+    score = score_lead(
+        draft, [touch(T0, interest=Interest.WARM, source=Source.SEMINAR)], RULES, now=T0
     )
-    score, engagement = score_capture(draft, RULES, repeat=False, now=T0)
     assert labels(score.reasons) == [
         "+20 title: C-level",
         "-15 free-mail domain",
         "+30 interest: Warm",
         "+15 source: Seminar",
     ]
-    assert (score.fit, score.engagement, engagement, score.total) == (5, 45, 45, 50)
+    assert (score.fit, score.engagement, score.total) == (5, 45, 50)
     assert not score.is_hot(RULES)
 
 
-def test_score_capture_carries_decayed_engagement() -> None:
-    draft = LeadDraft(interest=Interest.WARM, source=Source.EVENT)
-    score, engagement = score_capture(
-        draft, RULES, repeat=True, previous_engagement=40.0, previous_at=T0, now=T0 + H
-    )
+def test_earlier_touches_decay_and_repeat_touches_add() -> None:
+    touches = [
+        touch(T0, interest=Interest.WARM),
+        touch(T0 + H, by="U0OTHER", interest=Interest.WARM),
+    ]
+    score = score_lead(LeadDraft(), touches, RULES, now=T0 + H)
     assert labels(score.reasons) == [
-        "+20 earlier engagement",
-        "+30 interest: Warm",
-        "+10 source: Event",
+        "+45 interest: Warm",
+        "+15 source: Event booth",
         "+10 repeat touch",
     ]
-    assert engagement == pytest.approx(70.0)
-    assert score.total == 70
+    assert score.engagement == pytest.approx((30 + 10) / 2 + 30 + 10 + 10)
     assert score.is_hot(RULES)
-    assert sum(reason.points for reason in score.reasons) == pytest.approx(score.fit + engagement)
-
-
-def test_score_capture_without_previous_time_does_not_decay() -> None:
-    _, engagement = score_capture(
-        LeadDraft(), RULES, repeat=False, previous_engagement=12.0, now=T0
+    assert sum(reason.points for reason in score.reasons) == pytest.approx(
+        score.fit + score.engagement
     )
-    assert engagement == 12.0
+
+
+@pytest.mark.parametrize(
+    ("gaps_minutes", "interests", "expected"),
+    [
+        ([0, 1, 1, 1], ["warm"] * 4, 40),  # a double submit and two replays: one touch
+        ([0, 9], ["warm", "warm"], 40),  # within the window
+        ([0, 11], ["warm", "warm"], 90),  # a real second touch later: 40 + 40 + 10 repeat
+        ([0, 5, 5, 5], ["warm"] * 4, 40),  # a chain, each within 10 min of the one before
+        ([0, 2], ["warm", "hot"], 130),  # the stronger capture in the window counts
+        ([0, 2], ["hot", "cold"], 130),  # a weaker one takes nothing away
+    ],
+)
+def test_captures_by_one_person_close_together_count_once(
+    gaps_minutes: list[int], interests: list[str], expected: float
+) -> None:
+    at, touches = T0, []
+    for gap, interest in zip(gaps_minutes, interests, strict=True):
+        at += gap * 60
+        touches.append(touch(at, interest=Interest(interest)))
+    engagement = sum(r.points for r in engagement_reasons(touches, RULES, now=at))
+    assert engagement == pytest.approx(expected, abs=0.1)
+
+
+def test_two_capturers_at_once_are_two_touches() -> None:
+    touches = [
+        touch(T0, interest=Interest.WARM),
+        touch(T0 + 60, by="U0OTHER", interest=Interest.WARM),
+    ]
+    engagement = sum(r.points for r in engagement_reasons(touches, RULES, now=T0 + 60))
+    assert engagement == pytest.approx(90, abs=0.1)
+
+
+def test_the_touch_window_is_configurable() -> None:
+    rules = replace(RULES, touch_window_minutes=0)
+    touches = [touch(T0, interest=Interest.WARM), touch(T0 + 60, interest=Interest.WARM)]
+    engagement = sum(r.points for r in engagement_reasons(touches, rules, now=T0 + 60))
+    assert engagement == pytest.approx(90, abs=0.1)
 
 
 TITLES = ("CEO", "Head of Sales", "Manager", "Engineer", "Student", "")
@@ -333,7 +365,7 @@ def test_first_capture_interest_decides_hotness(
             source=source,
             interest=interest,
         )
-        score, _ = score_capture(draft, rules, repeat=False, now=T0)
+        score = score_lead(draft, [touch(T0, interest=interest, source=source)], rules, now=T0)
         if score.is_hot(rules) is not hot:
             wrong.append((draft, score.total))
     assert len(FIT_COMBOS) > 10_000
@@ -344,12 +376,12 @@ def test_rules_load_from_plain_data() -> None:
     rules = TypeAdapter(ScoringRules).validate_python(
         {
             "hot_threshold": 70,
-            "title_rules": [{"pattern": r"\bcto\b", "points": 25, "label": "title: CTO"}],
+            "title_rules": [{"pattern": r"\bcto\b", "points": 25, "level": "CTO"}],
             "competitor_domains": ["rival.com"],
         }
     )
     assert rules.hot_threshold == 70
-    assert rules.title_rules == (TitleRule(r"\bcto\b", 25, "title: CTO"),)
+    assert rules.title_rules == (TitleRule(r"\bcto\b", 25, "CTO"),)
     assert rules.competitor_domains == ("rival.com",)
     assert rules.interest_points == RULES.interest_points
 
@@ -358,7 +390,7 @@ def test_rules_load_from_plain_data() -> None:
     ("data", "message"),
     [
         ({"half_life_days": 0}, "half_life_days"),
-        ({"title_rules": [{"pattern": "(", "points": 1, "label": "x"}]}, "bad pattern"),
+        ({"title_rules": [{"pattern": "(", "points": 1, "level": "x"}]}, "bad pattern"),
     ],
 )
 def test_bad_rules_are_rejected(data: dict[str, object], message: str) -> None:

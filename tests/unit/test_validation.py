@@ -6,13 +6,10 @@ from dataclasses import fields, replace
 
 import pytest
 
+from blocks.messages import field_errors
 from leads.model import Interest, LeadDraft
 from leads.validation import (
-    EMAIL_MESSAGE,
     LIMITS,
-    NAME_OR_EMAIL_MESSAGE,
-    PHONE_CHARACTERS_MESSAGE,
-    PHONE_DIGITS_MESSAGE,
     clean_text,
     is_valid_email,
     is_valid_phone,
@@ -21,6 +18,13 @@ from leads.validation import (
     normalize_phone,
     validate_draft,
 )
+
+EMAIL_MESSAGE = "Enter an email like name@company.com"
+PHONE_CHARACTERS_MESSAGE = (
+    "Use only digits, spaces and + - . ( ), with an optional extension like x123"
+)
+PHONE_DIGITS_MESSAGE = "Enter a phone number with 6 to 15 digits"
+NAME_OR_EMAIL_MESSAGE = "Give at least a name or an email"
 
 
 def full_width(text: str) -> str:
@@ -226,7 +230,7 @@ def test_normalize_draft_cleans_every_text_field_and_keeps_the_rest() -> None:
     ],
 )
 def test_validate_draft(draft: LeadDraft, errors: dict[str, str]) -> None:
-    assert validate_draft(draft) == errors
+    assert field_errors(validate_draft(draft), "en") == errors
 
 
 @pytest.mark.parametrize(
@@ -236,4 +240,6 @@ def test_validate_draft(draft: LeadDraft, errors: dict[str, str]) -> None:
 def test_messages_never_echo_what_was_typed(hostile: str) -> None:
     errors = validate_draft(LeadDraft(name=hostile, email=hostile, phone=hostile))
     assert set(errors) >= {"email", "phone"}
-    assert all(hostile not in message for message in errors.values())
+    for language in ("en", "ja"):
+        messages = field_errors(errors, language).values()
+        assert all(hostile not in message for message in messages)

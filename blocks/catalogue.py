@@ -1,0 +1,433 @@
+"""Every text a person sees, in English and Japanese, side by side.
+
+Each entry is a `Text` with the same `{placeholders}` in both languages (a test checks it).
+Renderers fill them with values that are already escaped for mrkdwn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from leads.language import Language
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One message in both languages."""
+
+    en: str
+    ja: str
+
+    def __call__(self, language: Language, /, **values: object) -> str:
+        """The message in `language` with its placeholders filled."""
+        template = self.ja if language == "ja" else self.en
+        return template.format(**values) if values else template
+
+
+def _table(entries: dict[str, Text]) -> Mapping[str, Text]:
+    return MappingProxyType(entries)
+
+
+# --- stages, interests, sources and other choices ---------------------------------------
+
+STAGES: Final = _table(
+    {
+        "new": Text("New", "新規"),
+        "nurturing": Text("Nurturing", "育成中"),
+        "hot": Text("Hot", "ホット"),
+        "claimed": Text("Claimed", "担当決定"),
+        "meeting": Text("Meeting booked", "商談化"),
+        "won": Text("Won", "受注"),
+        "lost": Text("Lost", "失注"),
+        "recycled": Text("Recycled", "再育成"),
+    }
+)
+INTERESTS: Final = _table(
+    {
+        "hot": Text("Hot", "ホット"),
+        "warm": Text("Warm", "ウォーム"),
+        "cold": Text("Cold", "コールド"),
+    }
+)
+SOURCES: Final = _table(
+    {
+        "event": Text("Event booth", "展示会ブース"),
+        "seminar": Text("Seminar", "セミナー"),
+        "web": Text("Web form", "Webフォーム"),
+        "referral": Text("Referral", "紹介"),
+        "inbound": Text("Inbound call or email", "問い合わせ（電話・メール）"),
+        "manual": Text("Other", "その他"),
+    }
+)
+BUDGETS: Final = _table(
+    {
+        "large": Text("Large", "大"),
+        "medium": Text("Medium", "中"),
+        "small": Text("Small", "小"),
+        "none": Text("No budget", "予算なし"),
+        "unknown": Text("Unknown", "不明"),
+    }
+)
+TIMELINES: Final = _table(
+    {
+        "now": Text("Within a month", "1か月以内"),
+        "quarter": Text("This quarter", "今四半期"),
+        "year": Text("This year", "今年度"),
+        "later": Text("Later", "未定・それ以降"),
+        "unknown": Text("Unknown", "不明"),
+    }
+)
+COMPANY_SIZES: Final = _table(
+    {
+        "1-49": Text("1-49 people", "1〜49名"),
+        "50-249": Text("50-249 people", "50〜249名"),
+        "250-999": Text("250-999 people", "250〜999名"),
+        "1000+": Text("1000+ people", "1000名以上"),
+        "unknown": Text("Unknown", "不明"),
+    }
+)
+TITLE_LEVELS: Final = _table(
+    {
+        "c_level": Text("C-level", "経営層"),
+        "director": Text("Director", "部長クラス"),
+        "manager": Text("Manager", "課長クラス"),
+        "student": Text("Student", "学生"),
+    }
+)
+
+# --- score reasons: "+15 title: Director" -----------------------------------------------
+
+REASONS: Final = _table(
+    {
+        "title": Text("title: {level}", "役職: {level}"),
+        "company_size": Text("company size: {size}", "企業規模: {size}"),
+        "industry": Text("industry: {industry}", "業種: {industry}"),
+        "budget": Text("budget: {budget}", "予算: {budget}"),
+        "timeline": Text("timeline: {timeline}", "導入時期: {timeline}"),
+        "free_mail": Text("free-mail domain", "フリーメール"),
+        "competitor": Text("competitor domain", "競合のドメイン"),
+        "interest": Text("interest: {interest}", "関心度: {interest}"),
+        "source": Text("source: {source}", "流入元: {source}"),
+        "repeat_touch": Text("repeat touch", "再接触"),
+    }
+)
+REASON_UNKNOWN: Final = Text("{code}", "{code}")
+
+# --- the New lead / Edit lead form -----------------------------------------------------
+
+MODAL_NEW: Final = Text("New lead", "新規リード")
+MODAL_EDIT: Final = Text("Edit lead", "リードを編集")
+MODAL_SAVE: Final = Text("Save", "保存")
+MODAL_CANCEL: Final = Text("Cancel", "キャンセル")
+CHOOSE: Final = Text("Choose…", "選択してください")
+FIELDS: Final = _table(
+    {
+        "name": Text("Name", "氏名"),
+        "company": Text("Company", "会社名"),
+        "email": Text("Email", "メールアドレス"),
+        "phone": Text("Phone", "電話番号"),
+        "title": Text("Job title", "役職"),
+        "interest": Text("Interest", "関心度"),
+        "source": Text("Source", "流入元"),
+        "event": Text("Event", "イベント"),
+        "product": Text("Product interest", "関心のある製品"),
+        "company_size": Text("Company size", "企業規模"),
+        "industry": Text("Industry", "業種"),
+        "budget": Text("Budget", "予算"),
+        "timeline": Text("Timeline", "導入時期"),
+        "consent": Text("Consent", "連絡の同意"),
+        "notes": Text("Notes", "メモ"),
+    }
+)
+NAME_PLACEHOLDER: Final = Text("Yamada Taro", "山田 太郎")
+EVENT_PLACEHOLDER: Final = Text("Tokyo Expo 2026", "東京展示会2026")
+CONSENT_OPTION: Final = Text("They agreed to be contacted", "連絡することに同意済み")
+ADD_NOTE: Final = Text("Add a note", "メモを追加")
+NOTES_KEPT: Final = Text(
+    "This lead has {count} characters of notes from earlier captures; they are kept. Anything"
+    " you write below is added to them.",
+    "このリードには過去の獲得時のメモが{count}文字あり、そのまま残ります。下に書いた内容は追記されます。",
+)
+
+# --- field problems ---------------------------------------------------------------------
+
+PROBLEMS: Final = _table(
+    {
+        "email_invalid": Text(
+            "Enter an email like name@company.com",
+            "name@company.com の形式でメールアドレスを入力してください",
+        ),
+        "phone_characters": Text(
+            "Use only digits, spaces and + - . ( ), with an optional extension like x123",
+            "数字・スペース・+ - . ( ) だけで入力してください（内線は x123 のように）",
+        ),
+        "phone_digits": Text(
+            "Enter a phone number with 6 to 15 digits",
+            "電話番号は6〜15桁の数字で入力してください",
+        ),
+        "name_or_email": Text(
+            "Give at least a name or an email",
+            "氏名かメールアドレスのどちらかを入力してください",
+        ),
+        "too_long": Text(
+            "Keep this under {limit} characters (it has {length})",
+            "{limit}文字以内にしてください（現在{length}文字）",
+        ),
+        "email_taken": Text(
+            "Another lead already has this email; log a touch on it with /lead instead.",
+            "このメールアドレスは別のリードで登録済みです。"
+            "/lead でそのリードに接触を追加してください。",
+        ),
+        "blank_name": Text(
+            "The name has no visible characters",
+            "氏名に表示できる文字がありません",
+        ),
+    }
+)
+
+# --- replies to /lead -------------------------------------------------------------------
+
+HELP: Final = Text(
+    "\n".join(
+        [
+            "*How to log a lead with `/lead`*",
+            "• `/lead` opens the *New lead* form.",
+            "• `/lead Yamada Taro, Acme Corp, taro@acme.co.jp, 090-1234-5678, hot` logs a lead"
+            " from one line: name, company, email, phone, job title and an interest word (hot,"
+            " warm or cold), separated by commas. Order is flexible; `Jane Doe (Initech)"
+            " <jane@example.com> warm` works too, and so does a business card pasted as"
+            " several lines.",
+            "• `/lead event Tokyo Expo 2026` sets the event you are working at; your leads get"
+            " it as their event and *Event booth* as their source.",
+            "• `/lead event` shows your current event; `/lead event clear` clears it.",
+            "• `/lead help` shows this message.",
+            "The same person (same email, or same phone) logged twice is one lead with two"
+            " touches. Hot leads go straight to sales.",
+        ]
+    ),
+    "\n".join(
+        [
+            "*`/lead` でリードを登録する方法*",
+            "• `/lead` だけで *新規リード* フォームが開きます。",
+            "• `/lead 山田太郎、株式会社アクメ、taro@acme.co.jp、090-1234-5678、ホット`"
+            " のように1行で登録できます。氏名・会社名・メール・電話・役職・関心度"
+            "（ホット／ウォーム／コールド）を読点やカンマで区切ってください。順番は自由です。"
+            "名刺の内容を複数行で貼り付けても読み取ります。",
+            "• `/lead event 東京展示会2026` で今いるイベントを設定します。登録したリードにその"
+            "イベントと流入元 *展示会ブース* が付きます。",
+            "• `/lead event` で現在のイベントを表示、`/lead event clear` で解除します。",
+            "• `/lead help` でこの説明を表示します。",
+            "同じ人（同じメールアドレスか同じ電話番号）を2回登録しても、リードは1件のまま"
+            "接触が2回になります。ホットリードはすぐに営業へ通知されます。",
+        ]
+    ),
+)
+NO_EVENT: Final = Text(
+    "You have no current event. Set one with `/lead event <name>`.",
+    "現在のイベントは設定されていません。`/lead event <イベント名>` で設定できます。",
+)
+CURRENT_EVENT: Final = Text("Your current event is *{event}*.", "現在のイベントは *{event}* です。")
+EVENT_SET: Final = Text(
+    "Your current event is now *{event}*. Leads you log get it as their event.",
+    "現在のイベントを *{event}* にしました。これから登録するリードに付きます。",
+)
+EVENT_CLEARED: Final = Text("Your current event is cleared.", "現在のイベントを解除しました。")
+EVENT_TOO_LONG: Final = Text(
+    "Keep the event name under {limit} characters.",
+    "イベント名は{limit}文字以内にしてください。",
+)
+NOT_YET: Final = Text(
+    "`/lead {word}` is not available yet. Try `/lead help`.",
+    "`/lead {word}` はまだ使えません。`/lead help` をご覧ください。",
+)
+SAVED_NEW: Final = Text("Saved a new lead: {name}", "新しいリードを登録しました：{name}")
+SAVED_TOUCH: Final = Text(
+    "Added a touch to an existing lead: {name}", "既存のリードに接触を追加しました：{name}"
+)
+SCORE_LINE: Final = Text("Score *{score}*: {reasons}", "スコア *{score}*：{reasons}")
+NOW_HOT: Final = Text(
+    ":fire: It is hot: sales has been alerted.",
+    ":fire: ホットリードです。営業に通知しました。",
+)
+OWNER_TOLD: Final = Text(
+    "{owner} owns this lead and has been told you met them again.",
+    "担当の {owner} さんに、再接触があったことを伝えました。",
+)
+FILLED: Final = Text("Added: {fields}.", "追加した項目：{fields}")
+INTEREST_WORD: Final = Text("interest {interest}", "関心度 {interest}")
+INVALID_CAPTURE: Final = Text(
+    "Nothing was saved. Please fix:\n{problems}\nTry `/lead help`, or `/lead` alone to use"
+    " the form.",
+    "保存していません。次の点を直してください：\n{problems}\n使い方は `/lead help`、"
+    "フォームは `/lead` だけで開けます。",
+)
+EDIT_BUTTON: Final = Text("Edit", "編集")
+EDIT_SAVED: Final = Text(
+    "Saved your changes to *{name}*: {fields}.", "*{name}* の変更を保存しました：{fields}"
+)
+EDIT_UNCHANGED: Final = Text("Nothing changed on *{name}*.", "*{name}* に変更はありませんでした。")
+EDIT_NOT_HOT: Final = Text(
+    "Score *{score}*: not hot yet (hot from {threshold}).",
+    "スコア *{score}*：まだホットではありません（{threshold}以上でホット）。",
+)
+EDIT_STILL_HOT: Final = Text(
+    "Score *{score}*; its card shows the new values.",
+    "スコア *{score}*。カードも新しい内容に更新します。",
+)
+LEAD_GONE: Final = Text(
+    "This lead no longer exists. It may have been deleted.",
+    "このリードは見つかりません。削除された可能性があります。",
+)
+SORRY: Final = Text(
+    "Something went wrong on our side and nothing was saved. Please try again in a moment.",
+    "こちらの不具合で保存できませんでした。少し待ってからもう一度お試しください。",
+)
+
+# --- the hot-lead card ------------------------------------------------------------------
+
+CARD_TITLE: Final = Text(":fire: Hot lead: {name}", ":fire: ホットリード：{name}")
+CARD_FALLBACK: Final = Text(
+    "Hot lead: {name}{company}, score {score}", "ホットリード：{name}{company}、スコア {score}"
+)
+CARD_FIELDS: Final = _table(
+    {
+        "company": Text("Company", "会社名"),
+        "title": Text("Title", "役職"),
+        "source": Text("Source", "流入元"),
+        "event": Text("Event", "イベント"),
+        "email": Text("Email", "メール"),
+        "phone": Text("Phone", "電話"),
+        "interest": Text("Interest", "関心度"),
+        "product": Text("Product", "製品"),
+    }
+)
+UNKNOWN: Final = Text("unknown", "不明")
+CARD_SCORE: Final = Text(
+    "*Score {score}* (fit {fit} · engagement {engagement})",
+    "*スコア {score}*（属性 {fit}・行動 {engagement}）",
+)
+CARD_NOTES: Final = Text("*Notes*\n{notes}", "*メモ*\n{notes}")
+CAPTURED_BY: Final = Text("Captured by {user} {date}", "獲得：{user}（{date}）")
+PASSED_BY: Final = Text(" · passed by {users}", " ・見送り：{users}")
+PASSED_ON_TO: Final = Text("*Passed on to {channel}*", "*{channel} に回しました*")
+CLAIMED_BY: Final = Text("*Claimed by {owner}*", "*担当：{owner}*")
+CLAIMED_AFTER: Final = Text(" {duration} after it turned hot", "（ホットになってから{duration}）")
+OUTCOME_LINE: Final = Text("Outcome: *{stage}*", "結果：*{stage}*")
+BUTTONS: Final = _table(
+    {
+        "claim": Text("Claim", "担当する"),
+        "pass": Text("Pass", "見送る"),
+        "book_meeting": Text("Meeting booked", "商談化"),
+        "win": Text("Won", "受注"),
+        "lose": Text("Lost", "失注"),
+    }
+)
+LIST_SEPARATOR: Final = Text(", ", "、")
+
+# --- notes to one person about the card -------------------------------------------------
+
+REFUSALS: Final = _table(
+    {
+        "already_claimed": Text(
+            "This lead is already claimed by {owner}.",
+            "このリードはすでに {owner} さんが担当しています。",
+        ),
+        "claim_first": Text(
+            "Nobody has claimed this lead yet. Claim it first; then its owner can record the"
+            " outcome.",
+            "このリードはまだ担当者がいません。先に「担当する」を押してから結果を記録してください。",
+        ),
+        "already_decided": Text(
+            "This lead's outcome is already recorded as {stage}.",
+            "このリードの結果はすでに「{stage}」で記録されています。",
+        ),
+        "already_meeting": Text(
+            "A meeting is already recorded for this lead.",
+            "このリードはすでに商談化として記録されています。",
+        ),
+        "not_hot": Text(
+            "This lead is not open for claims (it is {stage}).",
+            "このリードは担当を受け付けていません（現在：{stage}）。",
+        ),
+        "wrong_stage": Text(
+            "That can't be done while the lead is {stage}.",
+            "リードが「{stage}」の間はこの操作はできません。",
+        ),
+        "not_owner": Text(
+            "Only {owner}, who owns this lead, or an admin can record its outcome.",
+            "結果を記録できるのは担当の {owner} さんか管理者だけです。",
+        ),
+        "may_not_claim": Text(
+            "You can't claim this lead. Only members of this channel can claim leads.",
+            "このリードは担当できません。担当できるのはこのチャンネルのメンバーだけです。",
+        ),
+        "may_not_claim_list": Text(
+            "You can't claim this lead. Only the sales reps listed in leadbot's settings can"
+            " claim leads.",
+            "このリードは担当できません。"
+            "担当できるのは leadbot の設定に登録された営業担当者だけです。",
+        ),
+        "moved": Text(
+            "This lead was passed on to {channel}; claim it there.",
+            "このリードは {channel} に回されました。そちらで担当してください。",
+        ),
+        "system_only": Text(
+            "Only leadbot itself does that.", "この操作は leadbot だけが行います。"
+        ),
+        "gone": Text(
+            "This button no longer matches a lead. It may have been deleted.",
+            "このボタンに対応するリードが見つかりません。削除された可能性があります。",
+        ),
+    }
+)
+PASSED_ON: Final = Text(
+    "{user} passed this lead on to {channel}.", "{user} さんがこのリードを {channel} に回しました。"
+)
+PASSED_HERE: Final = Text(
+    "{user} passed on this lead; it stays open for the others here.",
+    "{user} さんはこのリードを見送りました。このチャンネルの他のメンバーが担当できます。",
+)
+
+# --- direct messages and thread replies -------------------------------------------------
+
+OWNER_DM: Final = Text(
+    "You claimed *{name}*. Reach out now: the first five minutes matter most.",
+    "*{name}* の担当になりました。すぐに連絡しましょう。最初の5分が勝負です。",
+)
+OWNER_DM_FALLBACK: Final = Text("You claimed {card}", "担当になりました：{card}")
+REANNOUNCE: Final = Text(
+    ":alarm_clock: *{name}* is still unclaimed after {minutes} business minutes. Can someone"
+    " take it?",
+    ":alarm_clock: *{name}* は営業時間で{minutes}分たっても担当者が決まっていません。"
+    "どなたか対応できますか？",
+)
+ESCALATION: Final = Text(
+    ":rotating_light: Hot lead *{name}* (score {score}) has been unclaimed{where} for"
+    " {minutes} business minutes.",
+    ":rotating_light: ホットリード *{name}*（スコア {score}）{where}が、営業時間で{minutes}分"
+    "たっても担当者なしのままです。",
+)
+ESCALATION_WHERE: Final = Text(" in {channel}", "（{channel}）")
+RECAPTURED: Final = Text(
+    ":repeat: {capturer} captured your lead *{name}* again{where}.",
+    ":repeat: {capturer} さんが、あなたの担当リード *{name}* に再び接触しました{where}。",
+)
+RECAPTURED_AT: Final = Text(" at {event}", "（{event}）")
+RECAPTURED_NOTE: Final = Text("New note: {note}", "新しいメモ：{note}")
+
+# --- Home tab ---------------------------------------------------------------------------
+
+HOME_RECENT: Final = Text("*Your recent leads*", "*最近登録したリード*")
+HOME_LEAD: Final = Text("• {name}: score {score}, {stage}", "• {name}：スコア {score}、{stage}")
+
+# --- durations --------------------------------------------------------------------------
+
+SECONDS: Final = Text("{n} s", "{n}秒")
+MINUTES: Final = Text("{n} min", "{n}分")
+HOURS: Final = Text("{n} h", "{n}時間")
+HOURS_MINUTES: Final = Text("{h} h {m} min", "{h}時間{m}分")
+DAYS: Final = Text("{n} d", "{n}日")
+DAYS_HOURS: Final = Text("{d} d {h} h", "{d}日{h}時間")

@@ -1,0 +1,385 @@
+"""Capture: store a lead typed at a booth, or add a touch to the person we already know.
+
+Captures that arrive together are written in one transaction (storage's GroupCommit): one
+locked read of the people already known, one multi-row insert for the new ones, one
+executemany each for touches, history and audit rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from blocks.messages import capture_message
+from leadloop.context import Loop
+from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_move, turn_hot_if_due
+from leadloop.messages import RECAPTURED, direct_message, intent_message
+from leads.identity import names_agree, phone_key
+from leads.language import Language
+from leads.lead import Lead
+from leads.lifecycle import SYSTEM
+from leads.merge import merge_profile, note_stamp
+from leads.model import LeadDraft, Stage
+from leads.routing import infer_region
+from leads.scoring import TouchFact, score_lead, touch_reasons
+from storage.group_commit import GroupCommit
+from storage.leads import (
+    audit_values,
+    history_values,
+    lock_known_people,
+    profile_values,
+    reason_json,
+    record_audit,
+    record_history,
+    record_touches,
+    rules_version,
+    to_draft,
+    to_lead,
+    touch_facts,
+)
+from storage.outbox import OutboxMessage, enqueue
+from storage.prefs import current_events
+from storage.tables import LeadRow
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    """One capture of a lead by a person, already normalized and validated."""
+
+    draft: LeadDraft
+    captured_by: str
+    channel_id: str
+    via: str
+    at: datetime
+    language: Language = "en"  # the capturer's, for anything said back to them
+    at_current_event: bool = False  # fill event and source from the capturer's current event
+    confirm_by_dm: bool = False  # the capturer gets what was stored as a DM
+
+
+@dataclass(frozen=True)
+class CaptureOutcome:
+    """The stored lead and what the capture did to it."""
+
+    lead: Lead
+    created: bool
+    became_hot: bool
+    owner_told: str = ""
+    changed: tuple[str, ...] = ()
+
+
+class Captures:
+    """Stores captures, batching the ones that arrive while a batch is being written."""
+
+    def __init__(self, loop: Loop) -> None:
+        self._loop = loop
+        self._commit: GroupCommit[CaptureRequest, CaptureOutcome] = GroupCommit(
+            loop.db, self._write_batch
+        )
+
+    async def capture(self, request: CaptureRequest) -> CaptureOutcome:
+        """Store one capture (and the messages it owes); returns once committed."""
+        return await self._commit.submit(request)
+
+    async def close(self) -> None:
+        """Wait until every queued capture is written."""
+        await self._commit.close()
+
+    async def _write_batch(
+        self, session: AsyncSession, requests: Sequence[CaptureRequest]
+    ) -> list[CaptureOutcome]:
+        batch = _Batch(self._loop, await _with_current_events(session, requests))
+        await batch.find_known_people(session)
+        plans = [batch.plan(request) for request in batch.requests]
+        batch.score_and_decide()
+        session.add_all(plan.row for plan in plans if plan.created)
+        await session.flush()  # inserts the new leads (multi-row) and assigns their ids
+        await batch.record(session, plans)
+        return await batch.finish(session, plans)
+
+
+@dataclass
+class _Plan:
+    """What one capture does: the row it lands on, and whether it made that row."""
+
+    request: CaptureRequest
+    row: LeadRow
+    created: bool
+    changed: tuple[str, ...] = ()
+    touch_points: float = 0.0
+    became_hot: bool = False
+
+
+@dataclass
+class _Batch:
+    """The captures of one transaction and the people they are about."""
+
+    loop: Loop
+    requests: Sequence[CaptureRequest]
+    by_email: dict[str, LeadRow] = field(default_factory=dict)
+    by_phone: dict[str, list[LeadRow]] = field(default_factory=dict)
+    touches: dict[int, list[TouchFact]] = field(default_factory=dict)  # by id(row)
+    rows: dict[int, LeadRow] = field(default_factory=dict)  # by id(row), in order
+    last_at: dict[int, datetime] = field(default_factory=dict)
+
+    async def find_known_people(self, session: AsyncSession) -> None:
+        """Lock the rows of everyone this batch may be about, with their touches."""
+        emails = {r.draft.email for r in self.requests if r.draft.email}
+        phones = {key for r in self.requests if (key := phone_key(r.draft.phone))}
+        known = await lock_known_people(session, emails, phones)
+        facts = await touch_facts(session, [row.id for row in known])
+        for row in known:
+            self._remember(row, facts.get(row.id, []))
+
+    def plan(self, request: CaptureRequest) -> _Plan:
+        """Find the person or make a new row; fold the capture in."""
+        row = self._find(request.draft)
+        if row is None:
+            row = _new_row(request, self.loop)
+            self._remember(row, [])
+            plan = _Plan(request, row, created=True)
+        else:
+            plan = _Plan(request, row, created=False, changed=_merge(row, request))
+            self._remember(row, self.touches[id(row)])
+        fact = _touch_fact(request)
+        repeat = bool(self.touches[id(row)])
+        reasons = touch_reasons(fact.interest, fact.source, self.loop.config.scoring, repeat=repeat)
+        plan.touch_points = sum(reason.points for reason in reasons)
+        self.touches[id(row)].append(fact)
+        self.last_at[id(row)] = request.at
+        return plan
+
+    def score_and_decide(self) -> None:
+        """Score every row from its touches; new rows that are hot are inserted hot."""
+        for key, row in self.rows.items():
+            now = self.last_at.get(key)
+            if now is None:
+                continue
+            _apply_score(row, self.touches[key], self.loop, now)
+            if row.id is None and (move := hot_move(row, self.loop)) is not None:
+                row.stage = move.target.value
+                for name, value in hot_columns(row, self.loop, now).items():
+                    setattr(row, name, value)
+
+    async def record(self, session: AsyncSession, plans: list[_Plan]) -> None:
+        """Touches, audit rows and the history of new leads, one executemany each."""
+        touches, audits, history = [], [], []
+        for plan in plans:
+            request, row = plan.request, plan.row
+            touches.append(_touch_values(row.id, request, plan.touch_points))
+            action = "created" if plan.created else "touched"
+            detail: dict[str, Any] = {"via": request.via}
+            if plan.changed:
+                detail["changed"] = list(plan.changed)
+            audits.append(audit_values(row.id, request.captured_by, action, detail, request.at))
+            if plan.created:
+                history.extend(_birth_history(row, request))
+                if row.hot_at is not None:
+                    audits.append(hot_audit(row, row.hot_at))
+        await record_touches(session, touches)
+        await record_history(session, history)
+        await record_audit(session, audits)
+
+    async def finish(self, session: AsyncSession, plans: list[_Plan]) -> list[CaptureOutcome]:
+        """Turn stored leads hot where due, then owe each capture's messages."""
+        decided: set[int] = set()
+        for plan in reversed(plans):  # a lead's last capture in the batch decides
+            key = id(plan.row)
+            if key in decided:
+                continue
+            decided.add(key)
+            if plan.created:
+                plan.became_hot = plan.row.stage == Stage.HOT.value
+            else:
+                plan.became_hot = await turn_hot_if_due(
+                    session, plan.row, self.loop, plan.request.at
+                )
+        messages: list[OutboxMessage] = []
+        outcomes = []
+        for plan in plans:
+            outcome = _outcome(plan)
+            if plan.created and plan.became_hot:
+                messages.extend(hot_alerts(plan.row, self.loop, plan.request.at))
+            messages.extend(_owed(plan, outcome))
+            outcomes.append(outcome)
+        await enqueue(session, messages, max(request.at for request in self.requests))
+        return outcomes
+
+    def _remember(self, row: LeadRow, facts: list[TouchFact]) -> None:
+        key = id(row)
+        self.rows.setdefault(key, row)
+        self.touches.setdefault(key, list(facts))
+        if row.email_key:
+            self.by_email.setdefault(row.email_key, row)
+        if row.phone_key and row not in self.by_phone.setdefault(row.phone_key, []):
+            self.by_phone[row.phone_key].append(row)
+
+    def _find(self, draft: LeadDraft) -> LeadRow | None:
+        """The same person: the same email, else the same phone with no other email or name."""
+        if draft.email and (row := self.by_email.get(draft.email)) is not None:
+            return row
+        key = phone_key(draft.phone)
+        if not key:
+            return None
+        candidates = [
+            row
+            for row in self.by_phone.get(key, [])
+            if not (draft.email and row.email_key) and names_agree(row.name, draft.name)
+        ]
+        return candidates[-1] if candidates else None
+
+
+async def _with_current_events(
+    session: AsyncSession, requests: Sequence[CaptureRequest]
+) -> list[CaptureRequest]:
+    """One query for the current events of everyone in the batch who captured at one."""
+    waiting = {r.captured_by for r in requests if r.at_current_event}
+    events = await current_events(session, waiting)
+    return [
+        replace(
+            request,
+            draft=request.draft.with_capture_defaults(events.get(request.captured_by, "")),
+            at_current_event=False,
+        )
+        if request.at_current_event
+        else request
+        for request in requests
+    ]
+
+
+def _new_row(request: CaptureRequest, loop: Loop) -> LeadRow:
+    draft = request.draft
+    return LeadRow(
+        **profile_values(draft),
+        email_key=draft.email or None,
+        phone_key=phone_key(draft.phone),
+        region=infer_region(draft.email, draft.phone),
+        stage=Stage.NEW.value,
+        owner=None,
+        fit=0.0,
+        engagement=0.0,
+        engagement_at=request.at.timestamp(),
+        score=0,
+        reasons=[],
+        rules_version=rules_version(loop.config),
+        touch_count=1,
+        route_channel="",
+        route_rule="",
+        card_channel="",
+        card_ts="",
+        captured_by=request.captured_by,
+        created_at=request.at,
+        updated_at=request.at,
+        hot_at=None,
+        claimed_at=None,
+    )
+
+
+def _birth_history(row: LeadRow, request: CaptureRequest) -> list[dict[str, Any]]:
+    """A new lead's history: created, and hot at once when its first score says so."""
+    born = [history_values(row.id, None, Stage.NEW, actor=request.captured_by, now=request.at)]
+    if row.hot_at is not None:
+        born.append(history_values(row.id, Stage.NEW, Stage.HOT, actor=SYSTEM.user, now=row.hot_at))
+    return born
+
+
+def _merge(row: LeadRow, request: CaptureRequest) -> tuple[str, ...]:
+    """Fold a repeat capture into the row; returns the changed profile fields."""
+    stamp = note_stamp(request.at, request.captured_by)
+    merged, changed = merge_profile(to_draft(row), request.draft, stamp=stamp)
+    values = profile_values(merged)
+    for name in changed:
+        setattr(row, name, values[name])
+    if "email" in changed:
+        row.email_key = merged.email or None
+    if "phone" in changed:
+        row.phone_key = phone_key(merged.phone)
+    row.region = row.region or infer_region(row.email, row.phone)
+    row.touch_count += 1
+    row.updated_at = request.at
+    return changed
+
+
+def _touch_fact(request: CaptureRequest) -> TouchFact:
+    draft = request.draft
+    return TouchFact(
+        at=request.at.timestamp(),
+        captured_by=request.captured_by,
+        interest=draft.interest,
+        source=draft.source,
+    )
+
+
+def _apply_score(row: LeadRow, touches: list[TouchFact], loop: Loop, now: datetime) -> None:
+    score = score_lead(to_draft(row), touches, loop.config.scoring, now=now.timestamp())
+    row.fit = score.fit
+    row.engagement = score.engagement
+    row.engagement_at = now.timestamp()
+    row.score = score.total
+    row.reasons = [reason_json(reason) for reason in score.reasons]
+    row.rules_version = rules_version(loop.config)
+
+
+def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[str, Any]:
+    draft = request.draft
+    return {
+        "lead_id": lead_id,
+        "captured_by": request.captured_by,
+        "channel_id": request.channel_id,
+        "via": request.via,
+        "source": draft.source.value if draft.source else "",
+        "event": draft.event,
+        "interest": draft.interest.value if draft.interest else "",
+        "notes": draft.notes,
+        "points": points,
+        "created_at": request.at,
+    }
+
+
+def _outcome(plan: _Plan) -> CaptureOutcome:
+    row, request = plan.row, plan.request
+    told = row.owner if not plan.created and row.owner and row.owner != request.captured_by else ""
+    return CaptureOutcome(
+        lead=to_lead(row),
+        created=plan.created,
+        became_hot=plan.became_hot,
+        owner_told=told or "",
+        changed=plan.changed,
+    )
+
+
+def _owed(plan: _Plan, outcome: CaptureOutcome) -> list[OutboxMessage]:
+    """The owner's notice of a repeat capture, and the capturer's DM when asked for."""
+    request, lead = plan.request, outcome.lead
+    touch = f"lead:{lead.id}:touch:{lead.touch_count}"
+    owed = []
+    if outcome.owner_told:
+        intent = {
+            "kind": RECAPTURED,
+            "lead_id": lead.id,
+            "capturer": request.captured_by,
+            "event": request.draft.event,
+            "note": request.draft.notes,
+        }
+        owed.append(
+            intent_message(
+                f"{touch}:owner", outcome.owner_told, intent, now=request.at, lead_id=lead.id
+            )
+        )
+    if request.confirm_by_dm:
+        payload = capture_message(
+            lead,
+            request.language,
+            created=outcome.created,
+            became_hot=outcome.became_hot,
+            owner_told=outcome.owner_told,
+        )
+        owed.append(
+            direct_message(
+                f"{touch}:confirm", request.captured_by, payload, now=request.at, lead_id=lead.id
+            )
+        )
+    return owed
