@@ -22,7 +22,7 @@ from leads.identity import names_agree, phone_key
 from leads.language import Language
 from leads.lead import Lead
 from leads.lifecycle import SYSTEM
-from leads.merge import merge_profile, note_stamp
+from leads.merge import Merged, merge_profile, note_stamp
 from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
 from leads.scoring import TouchFact, score_lead, touch_reasons
@@ -109,6 +109,7 @@ class _Plan:
     row: LeadRow
     created: bool
     changed: tuple[str, ...] = ()
+    note: str = ""  # what a repeat capture added to the notes
     touch_points: float = 0.0
     became_hot: bool = False
 
@@ -142,7 +143,8 @@ class _Batch:
             self._remember(row, [])
             plan = _Plan(request, row, created=True)
         else:
-            plan = _Plan(request, row, created=False, changed=_merge(row, request))
+            merged = _merge(row, request)
+            plan = _Plan(request, row, created=False, changed=merged.changed, note=merged.note)
             self._remember(row, self.touches[id(row)])
         fact = _touch_fact(request)
         repeat = bool(self.touches[id(row)])
@@ -286,21 +288,21 @@ def _birth_history(row: LeadRow, request: CaptureRequest) -> list[dict[str, Any]
     return born
 
 
-def _merge(row: LeadRow, request: CaptureRequest) -> tuple[str, ...]:
-    """Fold a repeat capture into the row; returns the changed profile fields."""
+def _merge(row: LeadRow, request: CaptureRequest) -> Merged:
+    """Fold a repeat capture into the row; returns what it changed and the note it added."""
     stamp = note_stamp(request.at, request.captured_by)
-    merged, changed = merge_profile(to_draft(row), request.draft, stamp=stamp)
-    values = profile_values(merged)
-    for name in changed:
+    merged = merge_profile(to_draft(row), request.draft, stamp=stamp)
+    values = profile_values(merged.profile)
+    for name in merged.changed:
         setattr(row, name, values[name])
-    if "email" in changed:
-        row.email_key = merged.email or None
-    if "phone" in changed:
-        row.phone_key = phone_key(merged.phone)
+    if "email" in merged.changed:
+        row.email_key = merged.profile.email or None
+    if "phone" in merged.changed:
+        row.phone_key = phone_key(merged.profile.phone)
     row.region = row.region or infer_region(row.email, row.phone)
     row.touch_count += 1
     row.updated_at = request.at
-    return changed
+    return merged
 
 
 def _touch_fact(request: CaptureRequest) -> TouchFact:
@@ -362,7 +364,7 @@ def _owed(plan: _Plan, outcome: CaptureOutcome) -> list[OutboxMessage]:
             "lead_id": lead.id,
             "capturer": request.captured_by,
             "event": request.draft.event,
-            "note": request.draft.notes,
+            "note": plan.note,
         }
         owed.append(
             intent_message(

@@ -26,6 +26,8 @@ from bot.services import AppServices, build_services
 from bot.settings import load_settings
 from leads.config import LeadbotConfig
 from leads.lead import Lead
+from leads.model import Stage
+from scheduler.jobs import run_job
 from storage.db import Database
 from storage.leads import to_lead
 from storage.migrate import migrate
@@ -202,6 +204,10 @@ class Leadbot:
         await self.svc.deliverer.deliver_due()
         await asyncio.sleep(0)
 
+    async def run_job(self, name: str) -> str:
+        """Run one sweep now, as `leadbot jobs run NAME` does."""
+        return await run_job(name, self.svc.job_context())
+
     async def leads(self) -> list[Lead]:
         """Every stored lead, oldest first."""
         async with self.svc.db.read() as session:
@@ -371,3 +377,73 @@ async def count_rows(db: Database, table: type[DeclarativeBase], **where: Any) -
         query = query.where(getattr(table, column) == value)
     async with db.read() as session:
         return int(await session.scalar(query) or 0)
+
+
+# --- a lead's card: post it, click it, look at it ------------------------------------------
+
+
+async def hot_card(leadbot: Leadbot, **form: str) -> Lead:
+    """Capture a hot lead and return it once its card is posted and remembered."""
+    before = len(cards_in(leadbot.slack, SALES))
+    captured = await capture(leadbot, **form)
+    await leadbot.posted_to(SALES, count=before + 1)
+    await leadbot.settle()
+    [lead] = [lead for lead in await leadbot.leads() if lead.id == captured.id]
+    assert lead.card_ts
+    return lead
+
+
+async def click(leadbot: Leadbot, action: str, lead: Lead, user: str, channel: str = "") -> None:
+    """Click a button on the lead's card as `user`."""
+    reply = await leadbot.click(
+        action, str(lead.id), user=user, channel=channel or lead.card_channel, ts=lead.card_ts
+    )
+    assert reply.status == 200
+
+
+async def lead_now(leadbot: Leadbot, lead: Lead) -> Lead:
+    """The lead as stored now."""
+    [found] = [stored for stored in await leadbot.leads() if stored.id == lead.id]
+    return found
+
+
+async def ephemerals_to(leadbot: Leadbot, user: str, count: int = 1) -> list[str]:
+    """The text of the private notes `user` got, once there are `count` of them."""
+    await leadbot.slack.wait_for("chat.postEphemeral", count=count)
+    return [
+        call.args["text"]
+        for call in leadbot.slack.calls_to("chat.postEphemeral")
+        if call.args.get("user") == user
+    ]
+
+
+def card_updates(leadbot: Leadbot) -> list[dict[str, Any]]:
+    """Arguments of every successful chat.update."""
+    return [call.args for call in leadbot.slack.calls_to("chat.update") if call.fault is None]
+
+
+def shown(leadbot: Leadbot, lead: Lead) -> list[dict[str, Any]]:
+    """The blocks Slack now shows for the lead's card."""
+    message = leadbot.slack.find_message(lead.card_channel, lead.card_ts)
+    assert message is not None
+    blocks: list[dict[str, Any]] = message["blocks"]
+    return blocks
+
+
+async def claimed_by(leadbot: Leadbot, owner: str) -> Lead:
+    """A hot lead whose card `owner` has claimed (and whose claim update is shown)."""
+    leadbot.slack.set_members(SALES, [owner])
+    lead = await hot_card(leadbot)
+    await click(leadbot, "lead_claim", lead, owner)
+    await leadbot.slack.wait_for("chat.update")
+    await leadbot.settle()
+    return await lead_now(leadbot, lead)
+
+
+async def until_stage(leadbot: Leadbot, lead: Lead, stage: Stage) -> None:
+    """Wait until the lead reaches `stage`."""
+    for _ in range(500):
+        if (await lead_now(leadbot, lead)).stage == stage:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"lead {lead.id} never reached {stage}")

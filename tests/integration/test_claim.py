@@ -3,68 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from leads.claiming import ClaimPolicy
 from leads.config import LeadbotConfig
-from leads.lead import Lead
 from leads.model import Stage
 from leads.routing import RoutingRule
 from storage.tables import AuditRow
 from tests.conftest import StartLeadbot
-from tests.harness import SALES, Leadbot, block_texts, button_ids, capture, cards_in
+from tests.harness import (
+    SALES,
+    Leadbot,
+    block_texts,
+    button_ids,
+    card_updates,
+    claimed_by,
+    click,
+    ephemerals_to,
+    hot_card,
+    lead_now,
+    shown,
+    until_stage,
+)
 
 PARTNERS = "C0PARTNERS"
 ANN, BOB, CAT, OUTSIDER = "U0ANN", "U0BOB", "U0CAT", "U0OUTSIDER"
 OUTCOME_BUTTONS = {"Meeting booked": "lead_meeting", "Won": "lead_won", "Lost": "lead_lost"}
-
-
-async def hot_card(leadbot: Leadbot, **form: str) -> Lead:
-    """Capture a hot lead and return it once its card is posted and remembered."""
-    before = len(cards_in(leadbot.slack, SALES))
-    captured = await capture(leadbot, **form)
-    await leadbot.posted_to(SALES, count=before + 1)
-    await leadbot.settle()
-    [lead] = [lead for lead in await leadbot.leads() if lead.id == captured.id]
-    assert lead.card_ts
-    return lead
-
-
-async def click(leadbot: Leadbot, action: str, lead: Lead, user: str, channel: str = "") -> None:
-    """Click a button on the lead's card as `user`."""
-    reply = await leadbot.click(
-        action, str(lead.id), user=user, channel=channel or lead.card_channel, ts=lead.card_ts
-    )
-    assert reply.status == 200
-
-
-async def lead_now(leadbot: Leadbot, lead: Lead) -> Lead:
-    """The lead as stored now."""
-    [found] = [stored for stored in await leadbot.leads() if stored.id == lead.id]
-    return found
-
-
-async def ephemerals_to(leadbot: Leadbot, user: str, count: int = 1) -> list[str]:
-    """The text of the private notes `user` got, once there are `count` of them."""
-    await leadbot.slack.wait_for("chat.postEphemeral", count=count)
-    return [
-        call.args["text"]
-        for call in leadbot.slack.calls_to("chat.postEphemeral")
-        if call.args.get("user") == user
-    ]
-
-
-def card_updates(leadbot: Leadbot) -> list[dict[str, Any]]:
-    """Arguments of every successful chat.update."""
-    return [call.args for call in leadbot.slack.calls_to("chat.update") if call.fault is None]
-
-
-def shown(leadbot: Leadbot, lead: Lead) -> list[dict[str, Any]]:
-    """The blocks Slack now shows for the lead's card."""
-    message = leadbot.slack.find_message(lead.card_channel, lead.card_ts)
-    assert message is not None
-    blocks: list[dict[str, Any]] = message["blocks"]
-    return blocks
 
 
 async def test_thirty_simultaneous_claims_make_exactly_one_owner(leadbot: Leadbot) -> None:
@@ -145,16 +108,6 @@ async def test_owner_clicking_claim_again_changes_nothing(leadbot: Leadbot) -> N
     assert await leadbot.count(AuditRow, lead_id=lead.id, action="claimed") == 1
 
 
-async def claimed_by(leadbot: Leadbot, owner: str) -> Lead:
-    """A hot lead whose card `owner` has claimed (and whose claim update is shown)."""
-    leadbot.slack.set_members(SALES, [owner, BOB])
-    lead = await hot_card(leadbot)
-    await click(leadbot, "lead_claim", lead, owner)
-    await leadbot.slack.wait_for("chat.update")
-    await leadbot.settle()
-    return await lead_now(leadbot, lead)
-
-
 async def test_owner_records_won_and_the_card_shows_it_without_buttons(leadbot: Leadbot) -> None:
     lead = await claimed_by(leadbot, ANN)
 
@@ -228,15 +181,6 @@ async def test_card_ends_in_the_latest_state_when_an_earlier_update_is_retried(
     blocks = shown(leadbot, lead)
     assert "Outcome: *Won*" in block_texts(blocks)
     assert button_ids(blocks) == {}
-
-
-async def until_stage(leadbot: Leadbot, lead: Lead, stage: Stage) -> None:
-    """Wait until the lead reaches `stage`."""
-    for _ in range(500):
-        if (await lead_now(leadbot, lead)).stage == stage:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"lead {lead.id} never reached {stage}")
 
 
 async def test_pass_sends_the_lead_on_to_the_pass_to_channel(start_leadbot: StartLeadbot) -> None:
