@@ -208,9 +208,92 @@ def test_full_width_angle_brackets_are_not_turned_into_markup() -> None:
         "mailto:tel:interest:" * 500,
         "Jane Doe <jane@x.com> 090-1234-5678, Acme Inc, hot; " * 200,
         "\u202eevil\u202c \u200b\ufeff",
+        "(a)" * 3_000,
+        "Jane (a) " * 1_500,
+        "Jane at " * 1_500,
+        "Chief " * 5_000 + "Officer",
+        "鈴木一郎営業部長" * 1_000,
+        "x\n" + "1 a " * 5_000,
+        "x\n" + "山田県" * 3_000,
+        "\n".join(["VP Sales, Jane Doe"] * 1_500),
     ],
 )
 def test_never_raises(text: str) -> None:
     draft = parse_quick_capture(text)
     assert isinstance(draft, LeadDraft)
     assert all("\n" not in value for value in (draft.name, draft.company, draft.notes))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mark Leadley, Initech", "Mark Leadley"),
+        ("Anna Ceolin, Initech", "Anna Ceolin"),
+        ("Tom Headley, Initech", "Tom Headley"),
+        ("Sam Leader, Initech", "Sam Leader"),
+        ("Grace Head, Initech", "Grace Head"),
+        ("Vipin Director-Singh, Initech", "Vipin Director-Singh"),
+        ("阿部 太郎, 株式会社アクメ", "阿部 太郎"),
+        ("服部半蔵, 株式会社アクメ", "服部半蔵"),
+    ],
+)
+def test_a_name_that_merely_contains_title_letters_is_a_name(text: str, name: str) -> None:
+    draft = parse_quick_capture(text)
+    assert (draft.name, draft.title) == (name, "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jane Doe, Initech, manager wants a demo",
+        "Jane Doe, Initech, send the CTO a brochure",
+        "山田太郎, 株式会社アクメ, 部長に資料送付",
+    ],
+)
+def test_title_words_in_a_remark_stay_in_the_notes(text: str) -> None:
+    draft = parse_quick_capture(text)
+    assert draft.title == ""
+    assert draft.notes == text.rsplit(", ", maxsplit=1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Jane Doe, <https://x.example|big CEO here>, Initech", "<https://x.example|big CEO here>"),
+        ("Jane Doe <@U123> Sales Director", "<@U123>"),
+        ("<#C1|営業部長>, 山田太郎", "<#C1|営業部長>"),
+        ("Jane Doe\n<!channel> Head of Sales\nInitech", "<!channel>"),
+        ("Jane Doe (<@U1>), CTO", "<@U1>"),
+        ("Jane Doe @ <!here>", "<!here>"),
+        ("R&amp;D Manager, Jane Doe", "R&amp;D Manager"),
+    ],
+)
+def test_markup_next_to_titles_and_brackets_is_kept_whole(text: str, kept: str) -> None:
+    draft = parse_quick_capture(text)
+    fields = (draft.name, draft.company, draft.title, draft.notes)
+    assert any(kept in field for field in fields)
+
+
+def test_a_postal_code_is_never_a_phone() -> None:
+    draft = parse_quick_capture("山田太郎, 株式会社アクメ, 〒100-0001 東京都千代田区")
+    assert draft.phone == ""
+    assert "〒100-0001" in draft.notes
+
+
+def test_a_fax_number_is_kept_in_the_notes_not_taken_for_the_phone() -> None:
+    draft = parse_quick_capture("Jane Doe, Initech, FAX: 03-1234-5679, tel 03-1234-5678")
+    assert draft.phone == "03-1234-5678"
+    assert draft.notes == "FAX: 03-1234-5679"
+
+
+def test_a_phone_extension_never_reaches_across_a_line() -> None:
+    draft = parse_quick_capture("Jane Doe\n090-1234-5678 x\n12")
+    assert draft.phone == "090-1234-5678"
+
+
+def test_a_slack_link_keeps_a_label_that_says_something_else() -> None:
+    draft = parse_quick_capture(
+        "Jane Doe <mailto:jane@initech.com|Initech mail> <tel:0312345678|desk>"
+    )
+    assert (draft.email, draft.phone) == ("jane@initech.com", "0312345678")
+    assert draft.company == "Initech mail desk"
