@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, assert_never
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -17,18 +17,23 @@ from blocks.messages import (
     event_too_long_message,
     help_message,
     invalid_capture_message,
+    not_yet_message,
 )
 from blocks.modal import ModalContext, lead_modal
 from handlers.context import Services
 from leadloop.capture import CaptureRequest
 from leadloop.staff import event_of, set_event
 from leads.commands import (
+    Admin,
     ClearEvent,
+    Find,
     OpenModal,
     QuickCapture,
     SetEvent,
     ShowEvent,
     ShowHelp,
+    ShowMine,
+    ShowStats,
     parse_command,
 )
 from leads.language import Language
@@ -67,6 +72,16 @@ async def on_lead_command(
             await ack(**event_cleared_message(language))
         case QuickCapture(text=text):
             await ack(**await _quick_capture(services, command, user, text, language))
+        case ShowStats():
+            await ack(**not_yet_message("stats", language))
+        case Find():
+            await ack(**not_yet_message("find", language))
+        case ShowMine():
+            await ack(**not_yet_message("mine", language))
+        case Admin():
+            await ack(**not_yet_message("admin", language))
+        case unknown:
+            assert_never(unknown)
 
 
 async def _open_modal(

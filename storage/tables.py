@@ -70,7 +70,7 @@ class LeadRow(Base):
     company: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
-    phone_key: Mapped[str] = mapped_column(String(40), default="", index=True)
+    phone_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
     title: Mapped[str] = mapped_column(String(150), default="")
     company_size: Mapped[str] = mapped_column(String(16), default="")
     industry: Mapped[str] = mapped_column(String(100), default="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from leads.config import LeadbotConfig
@@ -154,8 +155,7 @@ async def test_a_repeat_capture_keeps_new_notes_a_later_title_and_the_stronger_i
     assert lead.profile.title == "Director"
     assert lead.profile.interest == Interest.HOT
     assert lead.profile.notes == (
-        "Asked about pricing\n"
-        "[2026-11-26 U0BOB] Wants a demo in January; company: Someone Else Inc"
+        "Asked about pricing\n[2026-11-26 U0BOB] Wants a demo in January; company: Someone Else Inc"
     )
     [touched] = await rows_of(leadbot, AuditRow, action="touched")
     assert set(touched.detail["changed"]) == {"title", "interest", "notes"}
@@ -349,7 +349,7 @@ async def test_reasons_are_stored_as_codes_and_old_ones_are_recomputed(leadbot: 
     async with leadbot.svc.db.write() as session:
         row = await session.scalar(select(LeadRow))
         assert row is not None
-        assert {reason["code"] for reason in row.reasons} == {"interest"}
+        assert {reason["code"] for reason in row.reasons} == {"title", "interest"}
         row.reasons = [{"label": "interest: Warm", "points": 30, "kind": "engagement"}]
         row.rules_version = "from-before-codes"
 
@@ -358,8 +358,36 @@ async def test_reasons_are_stored_as_codes_and_old_ones_are_recomputed(leadbot: 
     assert "recomputed 1" in summary
     [lead] = await leadbot.leads()
     assert [(reason.code, reason.params) for reason in lead.reasons] == [
-        ("interest", {"interest": "warm"})
+        ("title", {"level": "director"}),
+        ("interest", {"interest": "warm"}),
     ]
+
+
+# --- reserved words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help me",
+        "HELP",
+        "event",
+        "stats 30d",
+        "stats",
+        "find Yamada",
+        "mine",
+        "admin users",
+        "Ｓｔａｔｓ",
+    ],
+)
+async def test_reserved_first_words_are_commands_never_a_leads_name(
+    leadbot: Leadbot, text: str
+) -> None:
+    reply = await leadbot.command(text)
+
+    assert reply.status == 200
+    assert "Saved a new lead" not in reply.text
+    assert await leadbot.count(LeadRow) == 0
 
 
 # --- languages -------------------------------------------------------------------------

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_database
-from storage.migrate import migrate
-from storage.tables import Base
+from storage.migrate import alembic_config, migrate
+from storage.tables import Base, TouchRow
+from tests.harness import count_rows
+
+T0 = datetime(2026, 11, 1, 10, 0)  # naive UTC, as the columns store it
+HOUR = timedelta(hours=1)
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -25,5 +32,58 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
         await migrate(db)  # a second start finds nothing to do
         async with db.engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
+    finally:
+        await db.dispose()
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+async def test_stage_history_and_phone_keys_are_backfilled(database_url: str) -> None:
+    db = create_database(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_upgrade, "0002")
+            await connection.execute(
+                text(
+                    "INSERT INTO leads (email_key, name, company, email, phone, title,"
+                    " company_size, industry, source, event, interest, product, budget, timeline,"
+                    " consent, notes, region, stage, owner, fit, engagement, engagement_at, score,"
+                    " reasons, rules_version, touch_count, route_channel, route_rule, card_channel,"
+                    " card_ts, captured_by, created_at, updated_at, hot_at, claimed_at, outcome_at)"
+                    " VALUES ('a@x.example', 'Ann', '', 'a@x.example', '+81 90-1234-5678', '',"
+                    " '', '', 'event', '', 'hot', '', '', '', false, '', 'JP', 'won', 'U0REP',"
+                    " 0, 130, 0, 130, '[]', 'v', 1, 'C0SALES', 'default', '', '', 'U0STAFF',"
+                    " :t0, :t0, :t1, :t2, :t3)"
+                ),
+                {"t0": T0, "t1": T0 + HOUR, "t2": T0 + 2 * HOUR, "t3": T0 + 3 * HOUR},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO touches (lead_id, captured_by, channel_id, via, source, event,"
+                    " interest, notes, points, created_at)"
+                    " VALUES (1, 'U0STAFF', '', 'quick', 'event', '', 'hot', '', 130, :t0)"
+                ),
+                {"t0": T0},
+            )
+        await migrate(db)
+        async with db.engine.connect() as connection:
+            key = await connection.scalar(text("SELECT phone_key FROM leads"))
+            history = (
+                await connection.execute(
+                    text("SELECT from_stage, to_stage, actor FROM stage_history ORDER BY id")
+                )
+            ).all()
+        assert key == "9012345678"
+        assert await count_rows(db, TouchRow) == 1  # nothing cascaded away
+        assert [tuple(row) for row in history] == [
+            ("", "new", "U0STAFF"),
+            ("new", "hot", "leadbot"),
+            ("hot", "claimed", "U0REP"),
+            ("claimed", "won", "U0REP"),
+        ]
     finally:
         await db.dispose()

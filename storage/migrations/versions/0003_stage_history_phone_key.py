@@ -36,14 +36,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_stage_history_lead_id"), "stage_history", ["lead_id"], unique=False)
     op.create_index("ix_stage_history_to_stage_created_at", "stage_history", ["to_stage", "created_at"], unique=False)
-    with op.batch_alter_table("leads") as batch_op:
-        batch_op.add_column(sa.Column("phone_key", sa.String(length=40), nullable=False, server_default=""))
-        batch_op.create_index(batch_op.f("ix_leads_phone_key"), ["phone_key"], unique=False)
+    # Plain ALTERs, never a batch copy of `leads`: on SQLite a copy drops the old table, and
+    # with foreign keys on that deletes every touch, history and outbox row (ON DELETE CASCADE).
+    op.add_column("leads", sa.Column("phone_key", sa.String(length=40), nullable=False, server_default=""))
+    op.create_index(op.f("ix_leads_phone_key"), "leads", ["phone_key"], unique=False)
     _backfill_history()
     _backfill_phone_keys()
-    with op.batch_alter_table("leads") as batch_op:
-        batch_op.alter_column("phone_key", server_default=None)
-        batch_op.drop_column("outcome_at")
+    op.drop_column("leads", "outcome_at")  # SQLite 3.35+ drops a column in place
 
 
 def _backfill_history() -> None:
@@ -96,10 +95,9 @@ def _backfill_phone_keys() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("leads") as batch_op:
-        batch_op.add_column(sa.Column("outcome_at", sa.DateTime(), nullable=True))
-        batch_op.drop_index(batch_op.f("ix_leads_phone_key"))
-        batch_op.drop_column("phone_key")
+    op.add_column("leads", sa.Column("outcome_at", sa.DateTime(), nullable=True))
+    op.drop_index(op.f("ix_leads_phone_key"), table_name="leads")
+    op.drop_column("leads", "phone_key")
     op.drop_index("ix_stage_history_to_stage_created_at", table_name="stage_history")
     op.drop_index(op.f("ix_stage_history_lead_id"), table_name="stage_history")
     op.drop_table("stage_history")
