@@ -101,42 +101,27 @@ def owner_dm_message(
 ) -> OutboxMessage:
     """The new owner's DM with the lead's contact details."""
     owner = lead.owner or ""
-    return OutboxMessage(
-        key=f"lead:{lead.id}:owner:{owner}",
-        kind="owner_dm",
-        method="chat.postMessage",
-        channel=owner,
-        payload={**owner_dm(lead, language, passed_by=passed_by), "unfurl_links": False},
-        due_at=now,
-        lead_id=lead.id,
-    )
-
-
-def direct_message(
-    key: str, user: str, payload: Message, *, now: datetime, lead_id: int | None
-) -> OutboxMessage:
-    """A DM already rendered in the person's language."""
-    return OutboxMessage(
-        key=key,
-        kind="dm",
-        method="chat.postMessage",
-        channel=user,
-        payload={**payload, "unfurl_links": False},
-        due_at=now,
-        lead_id=lead_id,
-    )
+    payload = owner_dm(lead, language, passed_by=passed_by)
+    return direct_message(f"lead:{lead.id}:owner:{owner}", owner, payload, now=now, lead_id=lead.id)
 
 
 def intent_message(
     key: str, user: str, intent: dict[str, Any], *, now: datetime, lead_id: int
 ) -> OutboxMessage:
     """A DM rendered when it is sent, in the language and with the data of that moment."""
+    return direct_message(key, user, {"intent": intent}, now=now, lead_id=lead_id)
+
+
+def direct_message(
+    key: str, user: str, payload: Message, *, now: datetime, lead_id: int | None
+) -> OutboxMessage:
+    """A DM to `user` (rendered, or an intent the deliverer renders at send time)."""
     return OutboxMessage(
         key=key,
         kind="dm",
         method="chat.postMessage",
         channel=user,
-        payload={"intent": intent},
+        payload={**payload, "unfurl_links": False},
         due_at=now,
         lead_id=lead_id,
     )
