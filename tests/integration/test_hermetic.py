@@ -91,6 +91,7 @@ async def test_cli_processes_get_only_the_settings_a_test_gives(
     assert (migrated.code, ran.code) == (0, 0), migrated.err + ran.err
     logged = [json.loads(line) for line in (migrated.err + ran.err).splitlines()]
     assert not [entry for entry in logged if entry["level"] == "DEBUG"]  # LOG_LEVEL=DEBUG
+    assert [call.token for call in slack.calls_to("auth.test")] == ["xoxb-cli-test"]
 
 
 @pytest.mark.slow
