@@ -48,16 +48,25 @@ def serve_env(database_url: str, slack: FakeSlack, **settings: str) -> dict[str,
 
 async def run_leadbot(*args: str, env: dict[str, str], cwd: Path) -> Finished:
     """Run `leadbot ARGS` to the end."""
+    return await run_process(LEADBOT, *args, env=env, cwd=cwd)
+
+
+async def run_process(
+    *command: str,
+    env: dict[str, str],
+    cwd: Path,
+    timeout: float = 60,  # noqa: ASYNC109 - a test helper's deadline, by design
+) -> Finished:
+    """Run `command` to the end, with no standard input."""
     process = await asyncio.create_subprocess_exec(
-        LEADBOT,
-        *args,
+        *command,
         env=env,
         cwd=cwd,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
     return Finished(process.returncode or 0, out.decode(), err.decode())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -14,7 +13,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.settings import load_settings
 from tests.conftest import StartLeadbot
 from tests.environment import clean_environ, is_setting_variable
-from tests.processes import run_leadbot, serve_env
+from tests.processes import run_leadbot, run_process, serve_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,22 +103,8 @@ async def test_suite_passes_beside_a_real_dotenv_and_real_variables(tmp_path: Pa
         ROOT / "tests/integration/test_cli.py",
         ROOT / "tests/integration/test_quick_capture.py",
     ]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--rootdir={ROOT}",
-        *map(str, chosen),
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), timeout=300)
-    report = out.decode()
-    assert process.returncode == 0, report[-3000:]
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}"]
+    finished = await run_process(*pytest, *map(str, chosen), env=env, cwd=tmp_path, timeout=300)
+    report = finished.out + finished.err
+    assert finished.code == 0, report[-3000:]
     assert " passed" in report
