@@ -8,23 +8,26 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.app import create_app
 from bot.config import load_config
+from bot.errors import EXIT_UNAVAILABLE, StartupError
 from bot.export import export_leads
 from bot.logs import configure_logging
+from bot.preflight import check_bot_token, open_socket_mode_url, prepare_database, reserve_port
 from bot.server import build_web_app
 from bot.services import AppServices, build_services
-from bot.settings import Mode, SettingError, Settings, load_settings
+from bot.settings import Mode, Settings, load_settings
+from leads.config import LeadbotConfig
 from scheduler.jobs import JOBS, run_job
-from storage.db import create_database
-from storage.migrate import migrate
+from storage.db import Database, create_database
 
 log = logging.getLogger("leadbot")
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,11 +37,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(_mode_of(args))
         configure_logging(settings.log_level, _secrets(settings))
         return int(asyncio.run(args.run(args, settings)))
-    except SettingError as error:
-        print(f"leadbot: {error}", file=sys.stderr)
-        return 2
+    except StartupError as error:
+        return _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        log.debug("%s failed", args.command, exc_info=True)
+        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        return _fail(
+            f"{args.command} failed unexpectedly ({type(error).__name__}: {reason}); run it"
+            " again with LOG_LEVEL=DEBUG for the details and report them",
+            EXIT_UNAVAILABLE,
+        )
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"leadbot: {message}", file=sys.stderr)
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,14 +94,19 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    services = await _started_services(settings)
-    web_app = build_web_app(create_app(services), services)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
+    config = load_config(settings.leadbot_config)
     host, port = args.host or settings.host, args.port if args.port is not None else settings.port
-    await web.TCPSite(runner, host, port).start()
-    log.info("leadbot listening", extra={"host": host, "port": port})
+    listener = reserve_port(host, port)
     try:
+        services = await _started_services(settings, config)
+    except BaseException:
+        listener.close()
+        raise
+    runner = web.AppRunner(build_web_app(create_app(services), services), access_log=None)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, listener).start()
+        log.info("leadbot listening", extra={"host": host, "port": port})
         await _until_stopped()
     finally:
         await runner.cleanup()
@@ -98,8 +118,14 @@ async def _socket(args: argparse.Namespace, settings: Settings) -> int:
 
     from scheduler.runner import start_scheduler, stop_scheduler
 
-    services = await _started_services(settings)
+    config = load_config(settings.leadbot_config)
+    await check_bot_token(settings.bot_token(), settings.slack_api_url)
+    socket_url = await open_socket_mode_url(settings.app_token(), settings.slack_api_url)
+    services = build_services(settings, config)
+    async with _closed_on_failure(services):
+        await prepare_database(services.db, settings.database_url)
     handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), settings.app_token())
+    handler.client.wss_uri = socket_url  # the URL checked above; connect uses it first
     scheduler = start_scheduler(services.job_context())
     services.nudge_delivery()
     await handler.connect_async()  # type: ignore[no-untyped-call]
@@ -116,7 +142,7 @@ async def _socket(args: argparse.Namespace, settings: Settings) -> int:
 async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     db = create_database(settings.database_url)
     try:
-        await migrate(db)
+        await prepare_database(db, settings.database_url)
     finally:
         await db.dispose()
     print("database is up to date")
@@ -131,7 +157,7 @@ async def _jobs_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
-    services = await _started_services(settings)
+    services = await _started_services(settings, load_config(settings.leadbot_config))
     try:
         print(await run_job(args.name, services.job_context()))
     finally:
@@ -142,28 +168,42 @@ async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     db = create_database(settings.database_url)
     try:
-        if args.output is None:
-            count = await export_leads(db, sys.stdout, fmt=args.format)
-        else:
-            with args.output.open("w", encoding="utf-8", newline="") as output:
-                count = await export_leads(db, output, fmt=args.format)
+        await prepare_database(db, settings.database_url, create=False)
+        count = await _export_to(args.output, db, args.format)
     finally:
         await db.dispose()
     print(f"exported {count} lead(s)", file=sys.stderr)
     return 0
 
 
-async def _started_services(settings: Settings) -> AppServices:
-    services = build_services(settings, load_config(settings.leadbot_config))
+async def _export_to(output: Path | None, db: Database, fmt: str) -> int:
+    if output is None:
+        return await export_leads(db, sys.stdout, fmt=fmt)
     try:
-        await migrate(services.db)
-    except Exception as error:
-        await services.db.dispose()
-        reason = (str(error).splitlines() or [""])[0][:200]
-        raise SettingError(
-            f"setting DATABASE_URL: cannot reach or migrate the database ({reason})"
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            return await export_leads(db, stream, fmt=fmt)
+    except OSError as error:
+        raise StartupError(
+            f"cannot write {output} ({error.strerror}); choose another --output"
         ) from None
+
+
+async def _started_services(settings: Settings, config: LeadbotConfig) -> AppServices:
+    """Services whose Slack token was accepted and whose database is migrated."""
+    await check_bot_token(settings.bot_token(), settings.slack_api_url)
+    services = build_services(settings, config)
+    async with _closed_on_failure(services):
+        await prepare_database(services.db, settings.database_url)
     return services
+
+
+@contextlib.asynccontextmanager
+async def _closed_on_failure(services: AppServices) -> AsyncIterator[None]:
+    try:
+        yield
+    except BaseException:
+        await services.close()
+        raise
 
 
 async def _until_stopped() -> None:

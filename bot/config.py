@@ -11,8 +11,10 @@ from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from bot.settings import SettingError
+from leads.checks import FieldError
 from leads.config import LeadbotConfig
 
 _ADAPTER = TypeAdapter(LeadbotConfig)
@@ -53,10 +55,17 @@ def parse_config(text: str, *, source: str = "<config>") -> LeadbotConfig:
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        path = tuple(first["loc"])
-        reason = first["msg"].removeprefix("Value error, ")
+        path, reason = _refusal(error.errors()[0])
         raise SettingError(f"{source}{_line_of(root, path)}: {_dotted(path)}: {reason}") from None
+
+
+def _refusal(problem: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
+    """The path of the refused value and why, down to the field a FieldError names."""
+    path = tuple(problem["loc"])
+    cause = problem.get("ctx", {}).get("error")
+    if isinstance(cause, FieldError):
+        return (*path, cause.field), cause.reason
+    return path, problem["msg"].removeprefix("Value error, ")
 
 
 def _first_unknown_key(

@@ -7,12 +7,24 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 TOKEN_PATTERN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
+}
+
+
+# The id of the HTTP request being handled (set by bot/server.py), on every line it logs.
+REQUEST_ID: ContextVar[str | None] = ContextVar("leadbot_request_id", default=None)
+# Loggers that say too much at INFO: their level when leadbot logs at DEBUG, and otherwise.
+QUIET_LOGGERS = {
+    "aiosqlite": (logging.WARNING, logging.WARNING),
+    "apscheduler.executors.default": (logging.WARNING, logging.WARNING),
+    "apscheduler.scheduler": (logging.WARNING, logging.WARNING),
+    "alembic": (logging.INFO, logging.WARNING),  # "Context impl SQLiteImpl." on every start
 }
 
 
@@ -35,6 +47,9 @@ class RedactingJsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            entry["request_id"] = request_id
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS})
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
@@ -56,5 +71,6 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiosqlite", "apscheduler.executors.default", "apscheduler.scheduler"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for name, (when_debugging, otherwise) in QUIET_LOGGERS.items():
+        quiet = when_debugging if root.level <= logging.DEBUG else otherwise
+        logging.getLogger(name).setLevel(max(quiet, root.level))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.logs import REQUEST_ID
 from bot.services import AppServices
 from scheduler.runner import start_scheduler, stop_scheduler
 
@@ -20,16 +22,18 @@ log = logging.getLogger("leadbot.http")
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW = 60 * 5  # seconds, as Slack's own verifier allows
+REQUEST_ID_HEADER = "X-Request-Id"
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 SERVICES = web.AppKey("services", AppServices)
 Headers = dict[str, str | Sequence[str]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def build_web_app(
     bolt_app: AsyncApp, services: AppServices, *, run_scheduler: bool = True
 ) -> web.Application:
     """The aiohttp application; `run_scheduler=False` leaves sweeps to the caller (tests)."""
-    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[request_ids])
     web_app[BOLT_APP] = bolt_app
     web_app[SERVICES] = services
     web_app.router.add_post(EVENTS_PATH, handle_slack)
@@ -38,6 +42,23 @@ def build_web_app(
         web_app.cleanup_ctx.append(_sweeps)
     web_app.on_cleanup.append(_close_services)
     return web_app
+
+
+@web.middleware
+async def request_ids(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give each request a random id: on every line logged while handling it (and by work
+    it starts), and in the `X-Request-Id` response header."""
+    request_id = secrets.token_hex(8)
+    token = REQUEST_ID.set(request_id)
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        error.headers[REQUEST_ID_HEADER] = request_id
+        raise
+    finally:
+        REQUEST_ID.reset(token)
+    response.headers[REQUEST_ID_HEADER] = request_id
+    return response
 
 
 async def handle_slack(request: web.Request) -> web.Response:

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
+from bot.errors import EXIT_MISCONFIGURED, StartupError
 from storage.db import check_database_url
 
 Mode = Literal["serve", "socket", "jobs", "cli"]
+COMMANDS: dict[Mode, str] = {
+    "serve": "leadbot serve",
+    "socket": "leadbot socket",
+    "jobs": "leadbot jobs run",
+    "cli": "leadbot",
+}
 
 
-class SettingError(Exception):
+class SettingError(StartupError):
     """A missing or malformed setting; the message is one line that names it."""
 
+    exit_code = EXIT_MISCONFIGURED
 
-class Settings(BaseSettings):
+
+class Settings(BaseModel):
     """Everything configured through environment variables (see README, Settings)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -63,6 +73,11 @@ class Settings(BaseSettings):
             raise ValueError("must be a channel ID like C0123456789")
         return value
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("port")
     @classmethod
     def _port_range(cls, value: int) -> int:
@@ -94,25 +109,66 @@ REQUIRED: dict[Mode, tuple[str, ...]] = {
 def load_settings(
     mode: Mode, *, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:
-    """Read settings for `mode`; raise SettingError naming the first bad or missing one."""
+    """Settings for `mode` from `environ` alone, or else from the process environment over
+    `env_file`; raise SettingError naming every missing and every malformed one at once."""
+    values = _variables(environ if environ is not None else process_environment(env_file))
+    malformed: dict[str, str] = {}
     try:
-        if environ is None:
-            settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
-        else:
-            settings = Settings.model_validate({k.lower(): v for k, v in environ.items()})
+        settings = Settings.model_validate(values)
     except ValidationError as error:
-        raise SettingError(_describe(error)) from None
-    for name in REQUIRED[mode]:
-        if not getattr(settings, name):
-            raise SettingError(f"setting {name.upper()} is required for `leadbot {mode}`")
+        malformed = _reasons(error)
+        settings = Settings.model_validate(
+            {name: value for name, value in values.items() if name not in malformed}
+        )
+    missing = [
+        name for name in REQUIRED[mode] if not getattr(settings, name) and name not in malformed
+    ]
+    if malformed or missing:
+        raise SettingError(_problems(mode, missing, malformed))
     return settings
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "?"
-    reason = first["msg"].removeprefix("Value error, ")
-    return f"setting {name} is malformed: {reason}"
+def process_environment(env_file: Path | None) -> dict[str, str]:
+    """The process environment over the variables of `env_file` (if it exists)."""
+    from_file = dotenv_values(env_file) if env_file is not None and env_file.is_file() else {}
+    return {
+        **{name: value for name, value in from_file.items() if value is not None},
+        **os.environ,
+    }
+
+
+def _variables(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Field name -> value for the variables that name a setting; empty ones count as unset."""
+    fields = Settings.model_fields
+    return {
+        name.lower(): value
+        for name, value in environ.items()
+        if name.lower() in fields and value != ""
+    }
+
+
+def _reasons(error: ValidationError) -> dict[str, str]:
+    reasons: dict[str, str] = {}
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "?"
+        reasons.setdefault(name, problem["msg"].removeprefix("Value error, "))
+    return reasons
+
+
+def _problems(mode: Mode, missing: list[str], malformed: dict[str, str]) -> str:
+    parts = []
+    if malformed:
+        described = [f"{name.upper()} ({reason})" for name, reason in malformed.items()]
+        if len(described) == 1:
+            name, reason = next(iter(malformed.items()))
+            parts.append(f"setting {name.upper()} is malformed: {reason}")
+        else:
+            parts.append(f"settings are malformed: {', '.join(described)}")
+    if missing:
+        names = ", ".join(name.upper() for name in missing)
+        verb = "setting {} is" if len(missing) == 1 else "settings {} are"
+        parts.append(f"{verb.format(names)} required for {COMMANDS[mode]}; see .env.example")
+    return "; ".join(parts)
 
 
 def _prefixed(value: SecretStr | None, prefix: str) -> SecretStr | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from leads.checks import FieldError, require_positive_seconds
 from leads.claiming import ClaimPolicy
 from leads.language import Language
 from leads.routing import RoutingRule
@@ -22,10 +23,17 @@ class DeliverySettings:
     lease_seconds: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.per_channel_interval_seconds < 0 or self.first_retry_seconds <= 0:
-            raise ValueError("intervals must be positive")
+        for name in (
+            "per_channel_interval_seconds",
+            "first_retry_seconds",
+            "max_retry_seconds",
+            "lease_seconds",
+        ):
+            require_positive_seconds(name, getattr(self, name))
+        if self.max_retry_seconds < self.first_retry_seconds:
+            raise FieldError("max_retry_seconds", "must not be below first_retry_seconds")
         if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
+            raise FieldError("max_attempts", f"must be at least 1, got {self.max_attempts}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,10 @@ class SweepSettings:
     deliver_seconds: float = 2.0
     rescore_seconds: float = 300.0
     cleanup_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        for name in ("deliver_seconds", "rescore_seconds", "cleanup_seconds"):
+            require_positive_seconds(name, getattr(self, name))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from leads.checks import FieldError, require_channel_id
 from leads.scoring import email_domain
 
 COUNTRY_CODE_REGIONS = {
@@ -82,6 +83,16 @@ class RoutingRule:
     max_score: int | None = None
     pass_to: str = ""
     name: str = ""
+
+    def __post_init__(self) -> None:
+        require_channel_id("channel", self.channel)
+        require_channel_id("pass_to", self.pass_to)
+        if (
+            self.min_score is not None
+            and self.max_score is not None
+            and self.min_score > self.max_score
+        ):
+            raise FieldError("max_score", f"must not be below min_score ({self.min_score})")
 
 
 @dataclass(frozen=True)

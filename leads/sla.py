@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from leads.checks import require_user_or_channel_id
+
 MINUTES_PER_DAY = 24 * 60
 SEARCH_HORIZON_DAYS = 5 * 366
-SLACK_TARGET_ID = re.compile(r"[UWCG][A-Z0-9]{2,}")
 HHMM = re.compile(r"(\d{1,2}):(\d{2})")
 
 
@@ -84,11 +85,7 @@ class SlaPolicy:
     business_hours: BusinessHours = BusinessHours()
 
     def __post_init__(self) -> None:
-        if self.escalate_to and not SLACK_TARGET_ID.fullmatch(self.escalate_to):
-            raise ValueError(
-                f"escalate_to must be a Slack user (U…/W…) or channel (C…/G…) ID, "
-                f"got {self.escalate_to!r}"
-            )
+        require_user_or_channel_id("escalate_to", self.escalate_to)
 
 
 def _open_interval(day: date, hours: BusinessHours) -> tuple[datetime, datetime] | None:

@@ -32,40 +32,50 @@ class JobContext:
 
 
 @dataclass(frozen=True)
+class JobReport:
+    """What one run of a sweep did, in words, and whether it changed anything worth telling."""
+
+    summary: str
+    changed: bool
+
+
+@dataclass(frozen=True)
 class Job:
     """A named sweep with its description and how often it runs."""
 
     name: str
     description: str
-    run: Callable[[JobContext], Awaitable[str]]
+    run: Callable[[JobContext], Awaitable[JobReport]]
     interval: Callable[[LeadbotConfig], float]
-    quiet: bool = False
 
 
-async def deliver(context: JobContext) -> str:
+async def deliver(context: JobContext) -> JobReport:
     """Send what the outbox owes Slack."""
     sent = await context.deliverer.deliver_due()
-    return f"sent {sent} message(s)"
+    return JobReport(f"sent {sent} message(s)", changed=sent > 0)
 
 
-async def rescore_leads(context: JobContext) -> str:
+async def rescore_leads(context: JobContext) -> JobReport:
     """Decay scores, apply changed rules, alert leads that turned hot."""
     result = await rescore(context.loop)
     if result.became_hot:
         context.deliverer.nudge()
-    return (
+    summary = (
         f"rescored {result.rescored} lead(s), recomputed {result.recomputed} under new rules,"
         f" {result.became_hot} turned hot"
     )
+    # Decay touches every lead on every run; only new rules and new hot leads are news.
+    return JobReport(summary, changed=bool(result.recomputed or result.became_hot))
 
 
-async def cleanup(context: JobContext) -> str:
+async def cleanup(context: JobContext) -> JobReport:
     """Forget old event ids and long-delivered outbox rows."""
     now = context.loop.now()
     async with context.loop.db.write() as session:
         events = await forget_events_before(session, now - EVENT_MEMORY)
         messages = await purge_sent_before(session, now - SENT_MESSAGE_MEMORY)
-    return f"forgot {events} event id(s) and {messages} delivered message(s)"
+    summary = f"forgot {events} event id(s) and {messages} delivered message(s)"
+    return JobReport(summary, changed=bool(events or messages))
 
 
 JOBS: dict[str, Job] = {
@@ -94,11 +104,12 @@ JOBS: dict[str, Job] = {
 
 
 async def run_job(name: str, context: JobContext) -> str:
-    """Run one sweep now and describe what it did; errors are logged and re-raised."""
+    """Run one sweep now and describe what it did; a sweep that changed nothing logs at
+    DEBUG only. Errors are logged and re-raised."""
     try:
-        summary = await JOBS[name].run(context)
+        report = await JOBS[name].run(context)
     except Exception:
         log.exception("job %s failed", name)
         raise
-    log.log(logging.DEBUG if JOBS[name].quiet else logging.INFO, "job %s: %s", name, summary)
-    return summary
+    log.log(logging.INFO if report.changed else logging.DEBUG, "job %s: %s", name, report.summary)
+    return report.summary

@@ -12,10 +12,21 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.sandbox.fake_slack import FakeSlack
 from leads.config import LeadbotConfig
+from tests.environment import is_setting_variable
 from tests.harness import FakeClock, Leadbot
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 StartLeadbot = Callable[..., Awaitable[Leadbot]]
+
+
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test runs without the developer's settings: no setting variable in the
+    environment and an empty working directory, so no `.env` is found either."""
+    for name in list(os.environ):
+        if is_setting_variable(name):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

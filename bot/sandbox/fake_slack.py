@@ -88,6 +88,7 @@ class FakeSlack:
         self.usergroups: dict[str, list[str]] = {}
         self.missing_channels: set[str] = set()
         self.missing_users: set[str] = set()
+        self.rejected_tokens: dict[str, str] = {}
         self.pending_faults: list[_Fault] = []
         self.port = 0
         self.base_url = ""
@@ -260,6 +261,10 @@ class FakeSlack:
                 return fault
         return None
 
+    def reject_token(self, token: str, error: str = "invalid_auth") -> None:
+        """Answer every call made with `token` with `error` (invalid_auth, token_revoked, ...)."""
+        self.rejected_tokens[token] = error
+
     # --- workspace state ------------------------------------------------------------
 
     def add_user(
@@ -337,7 +342,7 @@ class FakeSlack:
             await asyncio.wait_for(self._closing.wait(), seconds)
 
     def _answer(self, method: str, args: dict[str, Any], token: str) -> web.Response:
-        auth_error = _auth_error(method, token)
+        auth_error = self.rejected_tokens.get(token) or _auth_error(method, token)
         if auth_error:
             return _json({"ok": False, "error": auth_error})
         handler = _HANDLERS.get(method)

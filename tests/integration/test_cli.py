@@ -6,11 +6,7 @@ import asyncio
 import csv
 import io
 import json
-import os
-import shutil
 import signal
-import socket
-import sys
 import time
 from pathlib import Path
 
@@ -19,63 +15,18 @@ from aiohttp import ClientSession
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import signed_headers, slash_command
 from tests.harness import SECRET, Leadbot
-
-LEADBOT = shutil.which("leadbot") or str(Path(sys.executable).with_name("leadbot"))
-
-
-def _env(database_url: str, **extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_"))}
-    return {**keep, "DATABASE_URL": database_url, **extra}
-
-
-def _serve_env(database_url: str, slack: FakeSlack, **extra: str) -> dict[str, str]:
-    return _env(
-        database_url,
-        SLACK_BOT_TOKEN="xoxb-cli-test",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=slack.base_url,
-        LEADBOT_SALES_CHANNEL="C0SALES",
-        **extra,
-    )
+from tests.processes import LEADBOT, cli_env, free_port, run_leadbot, serve_env, wait_healthy
 
 
 async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        LEADBOT,
-        *args,
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, out.decode(), err.decode()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _wait_healthy(http: ClientSession, url: str) -> dict[str, str]:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            async with http.get(url) as response:
-                if response.status == 200:
-                    return dict(await response.json())
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError("leadbot serve never became healthy")
-        await asyncio.sleep(0.1)
+    finished = await run_leadbot(*args, env=env, cwd=cwd)
+    return finished.code, finished.out, finished.err
 
 
 async def test_serve_migrates_answers_health_and_slack(
     database_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         LEADBOT,
         "serve",
@@ -83,7 +34,7 @@ async def test_serve_migrates_answers_health_and_slack(
         "127.0.0.1",
         "--port",
         str(port),
-        env=_serve_env(database_url, slack),
+        env=serve_env(database_url, slack),
         cwd=tmp_path,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
@@ -91,7 +42,7 @@ async def test_serve_migrates_answers_health_and_slack(
     base = f"http://127.0.0.1:{port}"
     try:
         async with ClientSession() as http:
-            assert await _wait_healthy(http, f"{base}/healthz") == {
+            assert await wait_healthy(http, f"{base}/healthz") == {
                 "status": "ok",
                 "database": "ok",
             }
@@ -111,9 +62,12 @@ async def test_serve_migrates_answers_health_and_slack(
 
 
 async def test_missing_setting_stops_start_with_one_line(tmp_path: Path) -> None:
-    code, _out, err = await _run("serve", env=_env("sqlite+aiosqlite:///x.db"), cwd=tmp_path)
+    code, _out, err = await _run("serve", env=cli_env("sqlite+aiosqlite:///x.db"), cwd=tmp_path)
     assert code == 2
-    assert err.strip() == "leadbot: setting SLACK_BOT_TOKEN is required for `leadbot serve`"
+    assert err.strip() == (
+        "leadbot: settings SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, LEADBOT_SALES_CHANNEL"
+        " are required for leadbot serve; see .env.example"
+    )
     assert not (tmp_path / "x.db").exists()
 
 
@@ -122,7 +76,7 @@ async def test_malformed_rules_file_stops_start_naming_the_line(
 ) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text("scoring:\n  hot_threshold: 60\n  half_life: 3\n")
-    env = _serve_env(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", slack, LEADBOT_CONFIG=str(rules))
+    env = serve_env(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", slack, LEADBOT_CONFIG=str(rules))
     code, _, err = await _run("serve", env=env, cwd=tmp_path)
     assert code == 2
     assert "rules.yml line 3: unknown setting scoring.half_life" in err
@@ -134,7 +88,7 @@ async def test_export_writes_every_lead_as_csv_and_jsonl(
 ) -> None:
     await leadbot.command("Yamada Taro, Acme Corp, taro@acme.co.jp, 090-1234-5678, warm")
     await leadbot.command("=cmd|calc, Evil Inc, evil@example.com, cold")
-    code, out, err = await _run("export", env=_env(database_url), cwd=tmp_path)
+    code, out, err = await _run("export", env=cli_env(database_url), cwd=tmp_path)
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {
@@ -159,7 +113,13 @@ async def test_export_writes_every_lead_as_csv_and_jsonl(
 
     target = tmp_path / "leads.jsonl"
     code, _, _ = await _run(
-        "export", "--format", "jsonl", "--output", str(target), env=_env(database_url), cwd=tmp_path
+        "export",
+        "--format",
+        "jsonl",
+        "--output",
+        str(target),
+        env=cli_env(database_url),
+        cwd=tmp_path,
     )
     assert code == 0
     records = [json.loads(line) for line in target.read_text().splitlines()]
@@ -168,13 +128,13 @@ async def test_export_writes_every_lead_as_csv_and_jsonl(
 
 
 async def test_migrate_and_jobs(database_url: str, slack: FakeSlack, tmp_path: Path) -> None:
-    code, out, _ = await _run("migrate", env=_env(database_url), cwd=tmp_path)
+    code, out, _ = await _run("migrate", env=cli_env(database_url), cwd=tmp_path)
     assert code == 0
     assert "up to date" in out
-    code, out, _ = await _run("jobs", "list", env=_env(database_url), cwd=tmp_path)
+    code, out, _ = await _run("jobs", "list", env=cli_env(database_url), cwd=tmp_path)
     assert {line.split()[0] for line in out.splitlines()} == {"deliver", "rescore", "cleanup"}
     code, out, err = await _run(
-        "jobs", "run", "rescore", env=_serve_env(database_url, slack), cwd=tmp_path
+        "jobs", "run", "rescore", env=serve_env(database_url, slack), cwd=tmp_path
     )
     assert code == 0, err
     assert "rescored 0 lead(s)" in out
@@ -183,7 +143,7 @@ async def test_migrate_and_jobs(database_url: str, slack: FakeSlack, tmp_path: P
 async def test_socket_mode_connects_and_answers_commands(
     database_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
-    env = _serve_env(database_url, slack, SLACK_APP_TOKEN="xapp-1-A0LEADBOT-test")
+    env = serve_env(database_url, slack, SLACK_APP_TOKEN="xapp-1-A0LEADBOT-test")
     process = await asyncio.create_subprocess_exec(
         LEADBOT,
         "socket",

@@ -67,3 +67,58 @@ def test_malformed_rules_are_refused_with_line_and_reason(text: str, expected: s
 def test_unreadable_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(SettingError, match="LEADBOT_CONFIG"):
         load_config(tmp_path / "missing.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "sweeps:\n  deliver_seconds: 0\n",
+            "rules.yml line 2: sweeps.deliver_seconds: must be more than 0 seconds, got 0",
+        ),
+        (
+            "sweeps:\n  deliver_seconds: 2\n  cleanup_seconds: -60\n",
+            "rules.yml line 3: sweeps.cleanup_seconds: must be more than 0 seconds, got -60",
+        ),
+        (
+            "delivery:\n  per_channel_interval_seconds: 0\n",
+            "rules.yml line 2: delivery.per_channel_interval_seconds: must be more than 0 seconds",
+        ),
+        (
+            "delivery:\n  lease_seconds: .nan\n",
+            "rules.yml line 2: delivery.lease_seconds: must be more than 0 seconds, got nan",
+        ),
+        (
+            "delivery:\n  first_retry_seconds: 60\n  max_retry_seconds: 30\n",
+            "rules.yml line 3: delivery.max_retry_seconds: must not be below first_retry_seconds",
+        ),
+        (
+            "routing:\n  - name: japan\n    channel: '#sales-japan'\n",
+            "rules.yml line 3: routing.0.channel: must be a channel ID like C0123456789"
+            " (not a channel name), got '#sales-japan'",
+        ),
+        (
+            "routing:\n  - channel: C0JAPAN\n  - channel: C0EXPO\n    pass_to: partners\n",
+            "rules.yml line 4: routing.1.pass_to: must be a channel ID like C0123456789",
+        ),
+        (
+            "sla:\n  reannounce_after_minutes: 15\n  escalate_to: '@sales-lead'\n",
+            "rules.yml line 3: sla.escalate_to: must be a Slack user ID (U…/W…) or channel ID",
+        ),
+    ],
+)
+def test_bad_intervals_and_ids_are_refused_at_their_line(text: str, expected: str) -> None:
+    with pytest.raises(SettingError) as refused:
+        parse_config(text, source="rules.yml")
+    assert str(refused.value).startswith(expected)
+
+
+def test_slack_ids_are_accepted_where_ids_belong() -> None:
+    config = parse_config(
+        "routing:\n  - {channel: C0JAPAN, pass_to: G0PARTNERS}\n"
+        "sla: {escalate_to: W0123ABC}\n"
+        "sweeps: {deliver_seconds: 0.5}\n"
+    )
+    assert config.routing[0].pass_to == "G0PARTNERS"
+    assert config.sla.escalate_to == "W0123ABC"
+    assert config.sweeps.deliver_seconds == 0.5

@@ -357,3 +357,15 @@ async def test_apps_connections_open_with_app_token(slack: FakeSlack) -> None:
     opened = await client.apps_connections_open(app_token="xapp-1-test")
 
     assert opened["url"] == f"ws://127.0.0.1:{slack.port}/link"
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])
+async def test_rejected_token_fails_every_call(slack: FakeSlack, error: str) -> None:
+    slack.reject_token("xoxb-revoked", error)
+    revoked = AsyncWebClient(token="xoxb-revoked", base_url=slack.base_url, retry_handlers=[])
+    other = AsyncWebClient(token="xoxb-other", base_url=slack.base_url, retry_handlers=[])
+
+    failure = await api_error(revoked.auth_test())
+
+    assert failure.response["error"] == error
+    assert (await other.auth_test())["ok"] is True

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
-from bot.logs import RedactingJsonFormatter
+import pytest
+
+from bot.logs import QUIET_LOGGERS, REQUEST_ID, RedactingJsonFormatter, configure_logging
 
 
 def _record(message: str, *args: object) -> logging.LogRecord:
@@ -35,3 +38,37 @@ def test_lines_are_json_with_extra_fields() -> None:
     assert entry["message"] == "listening"
     assert entry["port"] == 3000
     assert entry["level"] == "INFO"
+
+
+def test_request_id_is_on_lines_logged_while_it_is_set() -> None:
+    token = REQUEST_ID.set("5f0c9a1be2d34c77")
+    try:
+        inside = json.loads(RedactingJsonFormatter().format(_record("handling")))
+    finally:
+        REQUEST_ID.reset(token)
+    outside = json.loads(RedactingJsonFormatter().format(_record("idle")))
+    assert inside["request_id"] == "5f0c9a1be2d34c77"
+    assert "request_id" not in outside
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """Put the root logger and the quiet loggers back as they were."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    try:
+        yield
+    finally:
+        root.handlers[:], root.level = handlers, level
+        for name, saved in levels.items():
+            logging.getLogger(name).setLevel(saved)
+
+
+@pytest.mark.usefixtures("restored_logging")
+@pytest.mark.parametrize(
+    ("level", "alembic_level"), [("INFO", logging.WARNING), ("DEBUG", logging.INFO)]
+)
+def test_migration_chatter_shows_only_when_debugging(level: str, alembic_level: int) -> None:
+    configure_logging(level)
+    assert logging.getLogger("alembic.runtime.migration").getEffectiveLevel() == alembic_level

@@ -39,6 +39,68 @@ def test_missing_required_setting_is_named(mode: str, missing: str, named: str) 
         load_settings(mode, environ=environ)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("mode", "environ", "message"),
+    [
+        (
+            "serve",
+            {},
+            "settings SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, LEADBOT_SALES_CHANNEL are required"
+            " for leadbot serve; see .env.example",
+        ),
+        (
+            "serve",
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": ""},
+            "settings SLACK_SIGNING_SECRET, LEADBOT_SALES_CHANNEL are required for leadbot"
+            " serve; see .env.example",
+        ),
+        (
+            "socket",
+            {"SLACK_BOT_TOKEN": "xoxb-1"},
+            "settings SLACK_APP_TOKEN, LEADBOT_SALES_CHANNEL are required for leadbot socket;"
+            " see .env.example",
+        ),
+        (
+            "jobs",
+            {},
+            "setting SLACK_BOT_TOKEN is required for leadbot jobs run; see .env.example",
+        ),
+    ],
+)
+def test_every_missing_setting_is_named_at_once(
+    mode: str, environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingError) as refused:
+        load_settings(mode, environ=environ)  # type: ignore[arg-type]
+    assert str(refused.value) == message
+
+
+def test_every_malformed_setting_is_named_at_once() -> None:
+    environ = {**VALID, "DATABASE_URL": "mysql://db/leads", "PORT": "eighty", "LOG_LEVEL": "LOUD"}
+    with pytest.raises(SettingError) as refused:
+        load_settings("serve", environ=environ)
+    message = str(refused.value)
+    assert message.startswith("settings are malformed: DATABASE_URL (driver must be one of")
+    assert ", PORT (Input should be a valid integer" in message
+    assert ", LOG_LEVEL (Input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR')" in message
+    assert "\n" not in message
+
+
+def test_malformed_and_missing_settings_are_named_together() -> None:
+    environ = {"SLACK_BOT_TOKEN": "xoxp-a-user-token", "PORT": "70000"}
+    with pytest.raises(SettingError) as refused:
+        load_settings("serve", environ=environ)
+    assert str(refused.value) == (
+        "settings are malformed: SLACK_BOT_TOKEN (must start with xoxb-),"
+        " PORT (must be between 0 and 65535); settings SLACK_SIGNING_SECRET,"
+        " LEADBOT_SALES_CHANNEL are required for leadbot serve; see .env.example"
+    )
+
+
+def test_log_level_in_any_case() -> None:
+    assert load_settings("cli", environ={"LOG_LEVEL": "debug"}).log_level == "DEBUG"
+
+
 def test_cli_commands_need_no_slack_settings() -> None:
     assert load_settings("cli", environ={}).database_url.startswith("sqlite")
 
@@ -66,9 +128,7 @@ def test_malformed_setting_is_named_in_one_line(name: str, value: str) -> None:
     assert "xoxp-user-token" not in message
 
 
-def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (*VALID, "PORT"):
-        monkeypatch.delenv(name, raising=False)
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in VALID.items()) + "PORT=4123\n")
     settings = load_settings("serve", env_file=env_file)
@@ -80,3 +140,10 @@ def test_secrets_never_show_in_repr() -> None:
     settings = load_settings("serve", environ=VALID)
     assert "s3cret" not in repr(settings)
     assert "xoxb-1-2-abc" not in repr(settings)
+
+
+def test_environment_wins_over_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in VALID.items()) + "PORT=4123\n")
+    monkeypatch.setenv("PORT", "5123")
+    assert load_settings("serve", env_file=env_file).port == 5123
