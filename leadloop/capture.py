@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks.messages import capture_message
 from leadloop.context import Loop
-from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_move, turn_hot_if_due
+from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_move
 from leadloop.messages import RECAPTURED, direct_message, intent_message
 from leads.identity import names_agree, phone_key
 from leads.language import Language
 from leads.lead import Lead
-from leads.lifecycle import SYSTEM
+from leads.lifecycle import SYSTEM, Move
 from leads.merge import Merged, merge_profile, note_stamp
 from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
@@ -29,7 +29,10 @@ from leads.scoring import TouchFact, score_lead, touch_reasons
 from storage.group_commit import GroupCommit
 from storage.leads import (
     audit_values,
+    draft_from,
     history_values,
+    insert_leads,
+    lead_from,
     lock_known_people,
     profile_values,
     reason_json,
@@ -37,13 +40,11 @@ from storage.leads import (
     record_history,
     record_touches,
     rules_version,
-    to_draft,
-    to_lead,
     touch_facts,
+    update_merged,
 )
 from storage.outbox import OutboxMessage, enqueue
 from storage.prefs import current_events
-from storage.tables import LeadRow
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class CaptureOutcome:
     changed: tuple[str, ...] = ()
 
 
+Row = dict[str, Any]  # a lead's columns, as read, or as they will be inserted
+
+
 class Captures:
     """Stores captures, batching the ones that arrive while a batch is being written."""
 
@@ -95,8 +99,7 @@ class Captures:
         await batch.find_known_people(session)
         plans = [batch.plan(request) for request in batch.requests]
         batch.score_and_decide()
-        session.add_all(plan.row for plan in plans if plan.created)
-        await session.flush()  # inserts the new leads (multi-row) and assigns their ids
+        await batch.store(session)
         await batch.record(session, plans)
         return await batch.finish(session, plans)
 
@@ -106,7 +109,7 @@ class _Plan:
     """What one capture does: the row it lands on, and whether it made that row."""
 
     request: CaptureRequest
-    row: LeadRow
+    row: Row
     created: bool
     changed: tuple[str, ...] = ()
     note: str = ""  # what a repeat capture added to the notes
@@ -120,20 +123,23 @@ class _Batch:
 
     loop: Loop
     requests: Sequence[CaptureRequest]
-    by_email: dict[str, LeadRow] = field(default_factory=dict)
-    by_phone: dict[str, list[LeadRow]] = field(default_factory=dict)
+    by_email: dict[str, Row] = field(default_factory=dict)
+    by_phone: dict[str, list[Row]] = field(default_factory=dict)
     touches: dict[int, list[TouchFact]] = field(default_factory=dict)  # by id(row)
-    rows: dict[int, LeadRow] = field(default_factory=dict)  # by id(row), in order
+    rows: dict[int, Row] = field(default_factory=dict)  # by id(row), in order
+    read_stage: dict[int, str] = field(default_factory=dict)  # stored rows: the stage read
     last_at: dict[int, datetime] = field(default_factory=dict)
+    hot: dict[int, Move] = field(default_factory=dict)  # rows turning hot in this batch
 
     async def find_known_people(self, session: AsyncSession) -> None:
         """Lock the rows of everyone this batch may be about, with their touches."""
         emails = {r.draft.email for r in self.requests if r.draft.email}
         phones = {key for r in self.requests if (key := phone_key(r.draft.phone))}
         known = await lock_known_people(session, emails, phones)
-        facts = await touch_facts(session, [row.id for row in known])
+        facts = await touch_facts(session, [row["id"] for row in known])
         for row in known:
-            self._remember(row, facts.get(row.id, []))
+            self.read_stage[id(row)] = row["stage"]
+            self._remember(row, facts.get(row["id"], []))
 
     def plan(self, request: CaptureRequest) -> _Plan:
         """Find the person or make a new row; fold the capture in."""
@@ -155,71 +161,87 @@ class _Batch:
         return plan
 
     def score_and_decide(self) -> None:
-        """Score every row from its touches; new rows that are hot are inserted hot."""
+        """Score every row from its touches; those whose score says so turn hot."""
         for key, row in self.rows.items():
             now = self.last_at.get(key)
             if now is None:
                 continue
             _apply_score(row, self.touches[key], self.loop, now)
-            if row.id is None and (move := hot_move(row, self.loop)) is not None:
-                row.stage = move.target.value
-                for name, value in hot_columns(row, self.loop, now).items():
-                    setattr(row, name, value)
+            lead = lead_from(row)
+            move = hot_move(lead, self.loop)
+            if move is not None:
+                self.hot[key] = move
+                row["stage"] = move.target.value
+                row.update(hot_columns(lead, self.loop, now))
+
+    async def store(self, session: AsyncSession) -> None:
+        """One multi-row INSERT for the new leads, one executemany UPDATE for the known."""
+        written = [row for key, row in self.rows.items() if key in self.last_at]
+        new = [row for row in written if id(row) not in self.read_stage]
+        for row, lead_id in zip(new, await insert_leads(session, new), strict=True):
+            row["id"] = lead_id
+        known = [row for row in written if id(row) in self.read_stage]
+        await update_merged(session, known, [self.read_stage[id(row)] for row in known])
 
     async def record(self, session: AsyncSession, plans: list[_Plan]) -> None:
-        """Touches, audit rows and the history of new leads, one executemany each."""
+        """Touches, audit rows and stage history, one executemany each."""
         touches, audits, history = [], [], []
         for plan in plans:
             request, row = plan.request, plan.row
-            touches.append(_touch_values(row.id, request, plan.touch_points))
+            touches.append(_touch_values(row["id"], request, plan.touch_points))
             action = "created" if plan.created else "touched"
             detail: dict[str, Any] = {"via": request.via}
             if plan.changed:
                 detail["changed"] = list(plan.changed)
-            audits.append(audit_values(row.id, request.captured_by, action, detail, request.at))
+            audits.append(audit_values(row["id"], request.captured_by, action, detail, request.at))
             if plan.created:
-                history.extend(_birth_history(row, request))
-                if row.hot_at is not None:
-                    audits.append(hot_audit(row, row.hot_at))
+                history.append(
+                    history_values(
+                        row["id"], None, Stage.NEW, actor=request.captured_by, now=request.at
+                    )
+                )
+        for key, move in self.hot.items():
+            row = self.rows[key]
+            history.append(
+                history_values(
+                    row["id"], move.source, move.target, actor=SYSTEM.user, now=row["hot_at"]
+                )
+            )
+            audits.append(hot_audit(lead_from(row), row["hot_at"]))
         await record_touches(session, touches)
         await record_history(session, history)
         await record_audit(session, audits)
 
     async def finish(self, session: AsyncSession, plans: list[_Plan]) -> list[CaptureOutcome]:
-        """Turn stored leads hot where due, then owe each capture's messages."""
+        """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM."""
         decided: set[int] = set()
-        for plan in reversed(plans):  # a lead's last capture in the batch decides
+        for plan in reversed(plans):  # a lead's last capture in the batch is the one that did it
             key = id(plan.row)
-            if key in decided:
-                continue
-            decided.add(key)
-            if plan.created:
-                plan.became_hot = plan.row.stage == Stage.HOT.value
-            else:
-                plan.became_hot = await turn_hot_if_due(
-                    session, plan.row, self.loop, plan.request.at
-                )
+            if key not in decided:
+                decided.add(key)
+                plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
+        for key in self.hot:
+            row = self.rows[key]
+            messages.extend(hot_alerts(lead_from(row), self.loop, row["hot_at"]))
         outcomes = []
         for plan in plans:
             outcome = _outcome(plan)
-            if plan.created and plan.became_hot:
-                messages.extend(hot_alerts(plan.row, self.loop, plan.request.at))
             messages.extend(_owed(plan, outcome))
             outcomes.append(outcome)
         await enqueue(session, messages, max(request.at for request in self.requests))
         return outcomes
 
-    def _remember(self, row: LeadRow, facts: list[TouchFact]) -> None:
+    def _remember(self, row: Row, facts: list[TouchFact]) -> None:
         key = id(row)
         self.rows.setdefault(key, row)
         self.touches.setdefault(key, list(facts))
-        if row.email_key:
-            self.by_email.setdefault(row.email_key, row)
-        if row.phone_key and row not in self.by_phone.setdefault(row.phone_key, []):
-            self.by_phone[row.phone_key].append(row)
+        if row["email_key"]:
+            self.by_email.setdefault(row["email_key"], row)
+        if row["phone_key"] and row not in self.by_phone.setdefault(row["phone_key"], []):
+            self.by_phone[row["phone_key"]].append(row)
 
-    def _find(self, draft: LeadDraft) -> LeadRow | None:
+    def _find(self, draft: LeadDraft) -> Row | None:
         """The same person: the same email, else the same phone with no other email or name."""
         if draft.email and (row := self.by_email.get(draft.email)) is not None:
             return row
@@ -229,7 +251,7 @@ class _Batch:
         candidates = [
             row
             for row in self.by_phone.get(key, [])
-            if not (draft.email and row.email_key) and names_agree(row.name, draft.name)
+            if not (draft.email and row["email_key"]) and names_agree(row["name"], draft.name)
         ]
         return candidates[-1] if candidates else None
 
@@ -252,56 +274,49 @@ async def _with_current_events(
     ]
 
 
-def _new_row(request: CaptureRequest, loop: Loop) -> LeadRow:
+def _new_row(request: CaptureRequest, loop: Loop) -> Row:
     draft = request.draft
-    return LeadRow(
+    return {
+        "id": None,  # given by the INSERT
         **profile_values(draft),
-        email_key=draft.email or None,
-        phone_key=phone_key(draft.phone),
-        region=infer_region(draft.email, draft.phone),
-        stage=Stage.NEW.value,
-        owner=None,
-        fit=0.0,
-        engagement=0.0,
-        engagement_at=request.at.timestamp(),
-        score=0,
-        reasons=[],
-        rules_version=rules_version(loop.config),
-        touch_count=1,
-        route_channel="",
-        route_rule="",
-        card_channel="",
-        card_ts="",
-        captured_by=request.captured_by,
-        created_at=request.at,
-        updated_at=request.at,
-        hot_at=None,
-        claimed_at=None,
-    )
+        "email_key": draft.email or None,
+        "phone_key": phone_key(draft.phone),
+        "region": infer_region(draft.email, draft.phone),
+        "stage": Stage.NEW.value,
+        "owner": None,
+        "fit": 0.0,
+        "engagement": 0.0,
+        "engagement_at": request.at.timestamp(),
+        "score": 0,
+        "reasons": [],
+        "rules_version": rules_version(loop.config),
+        "touch_count": 1,
+        "route_channel": "",
+        "route_rule": "",
+        "card_channel": "",
+        "card_ts": "",
+        "captured_by": request.captured_by,
+        "created_at": request.at,
+        "updated_at": request.at,
+        "hot_at": None,
+        "claimed_at": None,
+    }
 
 
-def _birth_history(row: LeadRow, request: CaptureRequest) -> list[dict[str, Any]]:
-    """A new lead's history: created, and hot at once when its first score says so."""
-    born = [history_values(row.id, None, Stage.NEW, actor=request.captured_by, now=request.at)]
-    if row.hot_at is not None:
-        born.append(history_values(row.id, Stage.NEW, Stage.HOT, actor=SYSTEM.user, now=row.hot_at))
-    return born
-
-
-def _merge(row: LeadRow, request: CaptureRequest) -> Merged:
+def _merge(row: Row, request: CaptureRequest) -> Merged:
     """Fold a repeat capture into the row; returns what it changed and the note it added."""
     stamp = note_stamp(request.at, request.captured_by)
-    merged = merge_profile(to_draft(row), request.draft, stamp=stamp)
+    merged = merge_profile(draft_from(row), request.draft, stamp=stamp)
     values = profile_values(merged.profile)
     for name in merged.changed:
-        setattr(row, name, values[name])
+        row[name] = values[name]
     if "email" in merged.changed:
-        row.email_key = merged.profile.email or None
+        row["email_key"] = merged.profile.email or None
     if "phone" in merged.changed:
-        row.phone_key = phone_key(merged.profile.phone)
-    row.region = row.region or infer_region(row.email, row.phone)
-    row.touch_count += 1
-    row.updated_at = request.at
+        row["phone_key"] = phone_key(merged.profile.phone)
+    row["region"] = row["region"] or infer_region(row["email"], row["phone"])
+    row["touch_count"] += 1
+    row["updated_at"] = request.at
     return merged
 
 
@@ -315,14 +330,14 @@ def _touch_fact(request: CaptureRequest) -> TouchFact:
     )
 
 
-def _apply_score(row: LeadRow, touches: list[TouchFact], loop: Loop, now: datetime) -> None:
-    score = score_lead(to_draft(row), touches, loop.config.scoring, now=now.timestamp())
-    row.fit = score.fit
-    row.engagement = score.engagement
-    row.engagement_at = now.timestamp()
-    row.score = score.total
-    row.reasons = [reason_json(reason) for reason in score.reasons]
-    row.rules_version = rules_version(loop.config)
+def _apply_score(row: Row, touches: list[TouchFact], loop: Loop, now: datetime) -> None:
+    score = score_lead(draft_from(row), touches, loop.config.scoring, now=now.timestamp())
+    row["fit"] = score.fit
+    row["engagement"] = score.engagement
+    row["engagement_at"] = now.timestamp()
+    row["score"] = score.total
+    row["reasons"] = [reason_json(reason) for reason in score.reasons]
+    row["rules_version"] = rules_version(loop.config)
 
 
 def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[str, Any]:
@@ -343,9 +358,10 @@ def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[
 
 def _outcome(plan: _Plan) -> CaptureOutcome:
     row, request = plan.row, plan.request
-    told = row.owner if not plan.created and row.owner and row.owner != request.captured_by else ""
+    owner = row["owner"]
+    told = owner if not plan.created and owner and owner != request.captured_by else ""
     return CaptureOutcome(
-        lead=to_lead(row),
+        lead=lead_from(row),
         created=plan.created,
         became_hot=plan.became_hot,
         owner_told=told or "",

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadloop.context import Loop
 from leadloop.messages import card_key, card_message, sla_messages
+from leads.lead import Lead
 from leads.lifecycle import BEFORE_SALES, SYSTEM, Move, Step, decide
-from leads.model import Stage
-from leads.routing import LeadFacts, route
+from leads.routing import route
 from storage.leads import audit_values, lock_hot_candidates, move_stage, record_audit, to_lead
 from storage.outbox import OutboxMessage, enqueue
 from storage.tables import LeadRow
@@ -19,46 +19,43 @@ from storage.tables import LeadRow
 PROMOTE_BATCH = 500
 
 
-def hot_move(row: LeadRow, loop: Loop) -> Move | None:
+def hot_move(lead: Lead, loop: Loop) -> Move | None:
     """The move to hot, if the lead's score reached the threshold before sales had it."""
-    if row.score < loop.config.scoring.hot_threshold:
+    if lead.score < loop.config.scoring.hot_threshold:
         return None
-    decision = decide(Stage(row.stage), Step.TURN_HOT, SYSTEM, owner=row.owner)
+    decision = decide(lead.stage, Step.TURN_HOT, SYSTEM, owner=lead.owner)
     return decision if isinstance(decision, Move) else None
 
 
-def hot_columns(row: LeadRow, loop: Loop, now: datetime) -> dict[str, Any]:
+def hot_columns(lead: Lead, loop: Loop, now: datetime) -> dict[str, Any]:
     """What turning hot sets besides the stage: when, and the channel it is routed to."""
-    facts = LeadFacts(
-        source=row.source, event=row.event, region=row.region, product=row.product, score=row.score
-    )
-    chosen = route(facts, loop.config.routing, loop.sales_channel)
+    chosen = route(lead.facts(), loop.config.routing, loop.sales_channel)
     return {"hot_at": now, "route_channel": chosen.channel, "route_rule": chosen.rule_name}
 
 
 async def turn_hot_if_due(session: AsyncSession, row: LeadRow, loop: Loop, now: datetime) -> bool:
     """Move a stored lead to hot when its score says so; queue its card and SLA ladder."""
-    move = hot_move(row, loop)
+    lead = to_lead(row)
+    move = hot_move(lead, loop)
     if move is None:
         return False
-    moved = await move_stage(
-        session, row.id, move, actor=SYSTEM.user, now=now, changes=hot_columns(row, loop, now)
-    )
+    changes = hot_columns(lead, loop, now)
+    moved = await move_stage(session, row.id, move, actor=SYSTEM.user, now=now, changes=changes)
     if moved is None:
         return False
-    await record_audit(session, [hot_audit(moved, now)])
-    await enqueue(session, hot_alerts(moved, loop, now), now)
+    hot = to_lead(moved)
+    await record_audit(session, [hot_audit(hot, now)])
+    await enqueue(session, hot_alerts(hot, loop, now), now)
     return True
 
 
-def hot_audit(row: LeadRow, now: datetime) -> dict[str, Any]:
+def hot_audit(lead: Lead, now: datetime) -> dict[str, Any]:
     """The audit row saying the lead turned hot and where it went."""
-    return audit_values(row.id, SYSTEM.user, "hot", {"channel": row.route_channel}, now)
+    return audit_values(lead.id, SYSTEM.user, "hot", {"channel": lead.route_channel}, now)
 
 
-def hot_alerts(row: LeadRow, loop: Loop, now: datetime) -> list[OutboxMessage]:
+def hot_alerts(lead: Lead, loop: Loop, now: datetime) -> list[OutboxMessage]:
     """The card of a lead that just turned hot, and its SLA ladder."""
-    lead = to_lead(row)
     language = loop.channel_language
     card = card_message(lead, lead.route_channel, language, now=now, first=True)
     ladder = sla_messages(

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import asdict, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import LeadbotConfig
@@ -19,7 +19,7 @@ from leads.lead import Lead
 from leads.lifecycle import Move
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Stage, Timeline
 from leads.scoring import Reason, ReasonKind, ScoringRules, TouchFact
-from storage.tables import AUDIT, HISTORY, TOUCHES, AuditRow, LeadRow, TouchRow
+from storage.tables import AUDIT, HISTORY, LEADS, TOUCHES, AuditRow, LeadRow, TouchRow
 
 PROFILE_FIELDS = tuple(field.name for field in fields(LeadDraft))
 ENUM_FIELDS: dict[str, type[StrEnum]] = {
@@ -34,40 +34,66 @@ _ENUM_VALUES = {name: frozenset(m.value for m in enum) for name, enum in ENUM_FI
 REASONS_FORMAT = "codes-1"
 
 
+class Values(Protocol):
+    """Anything whose lead columns can be read by name: a row mapping, or a LeadRow."""
+
+    def __getitem__(self, column: str) -> Any: ...
+
+
+class _Attributes:
+    """Reads an ORM row's columns by name."""
+
+    def __init__(self, row: LeadRow) -> None:
+        self._row = row
+
+    def __getitem__(self, column: str) -> Any:
+        return getattr(self._row, column)
+
+
 def to_lead(row: LeadRow) -> Lead:
-    """A detached domain snapshot of a row."""
+    """A detached domain snapshot of an ORM row."""
+    return lead_from(_Attributes(row))
+
+
+def lead_from(values: Values) -> Lead:
+    """A detached domain snapshot of a lead's column values."""
     return Lead(
-        id=row.id,
-        profile=to_draft(row),
-        stage=Stage(row.stage),
-        owner=row.owner,
-        score=row.score,
-        fit=row.fit,
-        engagement=row.score - row.fit,  # the decayed engagement as of the last rescore
-        reasons=reasons_from_json(row.reasons),
-        region=row.region,
-        touch_count=row.touch_count,
-        captured_by=row.captured_by,
-        created_at=row.created_at,
-        hot_at=row.hot_at,
-        claimed_at=row.claimed_at,
-        route_channel=row.route_channel,
-        card_channel=row.card_channel,
-        card_ts=row.card_ts,
+        id=values["id"] or 0,
+        profile=draft_from(values),
+        stage=Stage(values["stage"]),
+        owner=values["owner"],
+        score=values["score"],
+        fit=values["fit"],
+        engagement=values["score"] - values["fit"],  # the decayed engagement as of the last rescore
+        reasons=reasons_from_json(values["reasons"]),
+        region=values["region"],
+        touch_count=values["touch_count"],
+        captured_by=values["captured_by"],
+        created_at=values["created_at"],
+        hot_at=values["hot_at"],
+        claimed_at=values["claimed_at"],
+        route_channel=values["route_channel"],
+        card_channel=values["card_channel"],
+        card_ts=values["card_ts"],
     )
 
 
 def to_draft(row: LeadRow) -> LeadDraft:
-    """The profile fields of a row as a draft."""
-    values: dict[str, Any] = {}
+    """The profile fields of an ORM row as a draft."""
+    return draft_from(_Attributes(row))
+
+
+def draft_from(values: Values) -> LeadDraft:
+    """The profile fields of a lead's column values as a draft."""
+    found: dict[str, Any] = {}
     for name in PROFILE_FIELDS:
-        raw = getattr(row, name)
+        raw = values[name]
         enum = ENUM_FIELDS.get(name)
         if enum is not None:
-            values[name] = enum(raw) if raw in _ENUM_VALUES[name] else None
+            found[name] = enum(raw) if raw in _ENUM_VALUES[name] else None
         else:
-            values[name] = raw
-    return LeadDraft(**values)
+            found[name] = raw
+    return LeadDraft(**found)
 
 
 def profile_values(draft: LeadDraft) -> dict[str, Any]:
@@ -135,17 +161,68 @@ async def lock_lead(session: AsyncSession, lead_id: int) -> LeadRow | None:
 
 async def lock_known_people(
     session: AsyncSession, email_keys: set[str], phone_keys: set[str]
-) -> list[LeadRow]:
-    """Rows that share one of these emails or phone keys, locked, oldest first."""
+) -> list[dict[str, Any]]:
+    """Leads that share one of these emails or phone keys, locked, oldest first, as mappings."""
     conditions = []
     if email_keys:
-        conditions.append(LeadRow.email_key.in_(email_keys))
+        conditions.append(LEADS.c.email_key.in_(email_keys))
     if phone_keys:
-        conditions.append(LeadRow.phone_key.in_(phone_keys))
+        conditions.append(LEADS.c.phone_key.in_(phone_keys))
     if not conditions:
         return []
-    statement = select(LeadRow).where(or_(*conditions)).order_by(LeadRow.id).with_for_update()
-    return list(await session.scalars(statement))
+    statement = select(LEADS).where(or_(*conditions)).order_by(LEADS.c.id).with_for_update()
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def insert_leads(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new leads in one statement; returns their ids in the same order."""
+    if not rows:
+        return []
+    statement = insert(LEADS).returning(LEADS.c.id, sort_by_parameter_order=True)
+    params = [{key: value for key, value in row.items() if key != "id"} for row in rows]
+    return [int(found) for found in (await session.execute(statement, params)).scalars()]
+
+
+MERGED_COLUMNS = (
+    *PROFILE_FIELDS,
+    "email_key",
+    "phone_key",
+    "region",
+    "stage",
+    "touch_count",
+    "updated_at",
+    "fit",
+    "engagement",
+    "engagement_at",
+    "score",
+    "reasons",
+    "rules_version",
+    "hot_at",
+    "route_channel",
+    "route_rule",
+)
+
+
+async def update_merged(
+    session: AsyncSession, rows: list[dict[str, Any]], expected_stages: list[str]
+) -> None:
+    """Write back merged leads in one executemany, each only from the stage it was read in."""
+    if not rows:
+        return
+    statement = (
+        update(LEADS)
+        .where(LEADS.c.id == bindparam("b_id"), LEADS.c.stage == bindparam("b_expected"))
+        .values({column: bindparam(f"b_{column}") for column in MERGED_COLUMNS})
+    )
+    params = [
+        {"b_id": row["id"], "b_expected": expected}
+        | {f"b_{column}": row[column] for column in MERGED_COLUMNS}
+        for row, expected in zip(rows, expected_stages, strict=True)
+    ]
+    result = await session.execute(statement, params)
+    changed = getattr(result, "rowcount", -1)
+    if changed not in (-1, None, len(rows)):
+        raise LookupError(f"{len(rows) - changed} merged lead(s) changed stage meanwhile")
 
 
 async def email_taken_by_other(session: AsyncSession, email: str, lead_id: int) -> bool:

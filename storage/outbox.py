@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, type_coerce, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import ChannelPaceRow, OutboxRow, UtcDateTime
-from storage.upsert import insert_ignoring_conflict, upsert
+from storage.upsert import dialect_insert, upsert
 
 PENDING = "pending"
 SENT = "sent"
@@ -62,26 +62,30 @@ class Delivery:
 
 async def enqueue(session: AsyncSession, messages: Sequence[OutboxMessage], now: datetime) -> None:
     """Write messages in the caller's transaction; a key already present is left alone."""
+    if not messages:
+        return
     for message in messages:
         if message.supersedes:
             await _cancel_superseded(session, message)
-        await insert_ignoring_conflict(
-            session,
-            OutboxRow,
-            {
-                "dedupe_key": message.key,
-                "kind": message.kind,
-                "method": message.method,
-                "channel": message.channel,
-                "payload": message.payload,
-                "lead_id": message.lead_id,
-                "thread_of": message.thread_of,
-                "only_if": message.only_if,
-                "due_at": message.due_at,
-                "created_at": now,
-            },
-            conflict_on="dedupe_key",
-        )
+    statement = dialect_insert(session, OutboxRow).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]
+    )
+    await session.execute(statement, [_row_values(message, now) for message in messages])
+
+
+def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "dedupe_key": message.key,
+        "kind": message.kind,
+        "method": message.method,
+        "channel": message.channel,
+        "payload": message.payload,
+        "lead_id": message.lead_id,
+        "thread_of": message.thread_of,
+        "only_if": message.only_if,
+        "due_at": message.due_at,
+        "created_at": now,
+    }
 
 
 async def _cancel_superseded(session: AsyncSession, message: OutboxMessage) -> None:
