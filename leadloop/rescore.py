@@ -21,7 +21,6 @@ class RescoreResult:
 async def rescore(loop: Loop) -> RescoreResult:
     """Recompute stale rules, apply decay to every score, alert leads that turned hot."""
     recomputed = await recompute_changed_rules(loop.db, config=loop.config, now=loop.now())
-    async with loop.db.write() as session:
-        rescored = await apply_decay(session, config=loop.config, now=loop.now())
+    rescored = await apply_decay(loop.db, config=loop.config, now=loop.now())
     became_hot = await promote_hot(loop)
     return RescoreResult(rescored=rescored, recomputed=recomputed, became_hot=became_hot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,11 +31,15 @@ class Database:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer. Its busy handler lets waiters retry at random, so a long
+        # sweep could starve captures; within this process, writers queue first come, first
+        # served instead (asyncio.Lock is FIFO). PostgreSQL writers lock rows, not the file.
+        self._writers = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that may write; BEGIN IMMEDIATE on SQLite; commits on success."""
-        async with self._sessions() as session:
+        async with self._turn(), self._sessions() as session:
             await session.connection(execution_options={_WRITE: True})
             try:
                 yield session
@@ -42,6 +47,14 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._writers is None:
+            yield
+            return
+        async with self._writers:
+            yield
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Float, Integer, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, Float, Integer, cast, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import LeadbotConfig
@@ -14,6 +14,7 @@ from storage.leads import reason_json, rules_version, to_draft, touch_facts
 from storage.tables import LeadRow
 
 BATCH = 500
+DECAY_CHUNK = 20_000
 
 
 def decayed_score_sql(config: LeadbotConfig, now: datetime) -> ColumnElement[int]:
@@ -27,14 +28,39 @@ def decayed_score_sql(config: LeadbotConfig, now: datetime) -> ColumnElement[int
     )
 
 
-async def apply_decay(session: AsyncSession, *, config: LeadbotConfig, now: datetime) -> int:
-    """One UPDATE brings every changed score up to date; returns how many changed."""
+async def apply_decay(
+    db: Database, *, config: LeadbotConfig, now: datetime, chunk: int = DECAY_CHUNK
+) -> int:
+    """Bring every changed score up to date, one id range per short transaction.
+
+    Each chunk is one set-based UPDATE; between chunks other writers (captures) get their
+    turn, so a sweep over a million leads never holds the write lock for long.
+    """
+    async with db.read() as session:
+        low, high = (
+            await session.execute(select(func.min(LeadRow.id), func.max(LeadRow.id)))
+        ).one()
+    if low is None:
+        return 0
+    changed = 0
+    for start in range(low - 1, high, chunk):
+        async with db.write() as session:
+            changed += await decay_range(
+                session, config=config, now=now, after=start, upto=start + chunk
+            )
+    return changed
+
+
+async def decay_range(
+    session: AsyncSession, *, config: LeadbotConfig, now: datetime, after: int, upto: int
+) -> int:
+    """One UPDATE for the leads with after < id <= upto whose score changed."""
     score = decayed_score_sql(config, now)
     result = await session.execute(
         update(LeadRow)
-        .where(LeadRow.score != score)
+        .where(LeadRow.id > after, LeadRow.id <= upto, LeadRow.score != score)
         .values(score=score)
-        .execution_options(synchronize_session=False)  # never fetch a million ids back
+        .execution_options(synchronize_session=False)  # never fetch the ids back
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -49,7 +75,7 @@ async def recompute_changed_rules(db: Database, *, config: LeadbotConfig, now: d
             rows = list(
                 await session.scalars(
                     select(LeadRow)
-                    .where(LeadRow.rules_version != version, LeadRow.id > last_id)
+                    .where(_scored_under_other_rules(version), LeadRow.id > last_id)
                     .order_by(LeadRow.id)
                     .limit(BATCH)
                     .with_for_update(skip_locked=True)
@@ -60,6 +86,11 @@ async def recompute_changed_rules(db: Database, *, config: LeadbotConfig, now: d
         if len(rows) < BATCH:
             return done
         last_id = rows[-1].id
+
+
+def _scored_under_other_rules(version: str) -> ColumnElement[bool]:
+    """`rules_version != version`, written so an index on rules_version answers it."""
+    return or_(LeadRow.rules_version < version, LeadRow.rules_version > version)
 
 
 async def rescore_rows(

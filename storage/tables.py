@@ -102,7 +102,11 @@ class LeadRow(Base):
     hot_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_leads_stage_score", "stage", "score"),)
+    __table_args__ = (
+        Index("ix_leads_stage_score", "stage", "score"),
+        Index("ix_leads_captured_by_id", "captured_by", "id"),  # the Home tab's recent leads
+        Index("ix_leads_rules_version", "rules_version"),  # leads scored under older rules
+    )
 
 
 class StageHistoryRow(Base):
@@ -189,7 +193,10 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_outbox_pending_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending_due", "status", "due_at"),
+        Index("ix_outbox_lead_id_status", "lead_id", "status"),  # a lead's pending messages
+    )
 
 
 class ChannelPaceRow(Base):
