@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any, TextIO
 
-from leads.lead import Lead
 from storage.db import Database
-from storage.leads import stream_leads
+from storage.leads import stream_columns
 
 COLUMNS = (
     "id",
@@ -38,31 +38,66 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_LIKE = re.compile(r"^[+-]?[\d\s().-]+$")
 
 
-def lead_record(lead: Lead) -> dict[str, Any]:
-    """One lead as a flat record with the export columns."""
-    profile = lead.profile
-    return {
-        "id": lead.id,
-        "name": profile.name,
-        "company": profile.company,
-        "email": profile.email,
-        "phone": profile.phone,
-        "source": profile.source.value if profile.source else "",
-        "event": profile.event,
-        "interest": profile.interest.value if profile.interest else "",
-        "score": lead.score,
-        "status": lead.stage.value,
-        "owner": lead.owner or "",
-        "created_at": lead.created_at.isoformat(),
-        "title": profile.title,
-        "product": profile.product,
-        "region": lead.region,
-        "consent": profile.consent,
-        "touches": lead.touch_count,
-        "hot_at": lead.hot_at.isoformat() if lead.hot_at else "",
-        "claimed_at": lead.claimed_at.isoformat() if lead.claimed_at else "",
-        "notes": profile.notes,
-    }
+# Where each export column comes from: a column of the leads table, and how it is shown.
+SOURCE_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "source",
+    "event",
+    "interest",
+    "score",
+    "stage",
+    "owner",
+    "created_at",
+    "title",
+    "product",
+    "region",
+    "consent",
+    "touch_count",
+    "hot_at",
+    "claimed_at",
+    "notes",
+)
+_TIMES = tuple(index for index, name in enumerate(SOURCE_COLUMNS) if name.endswith("_at"))
+_TEXTS = tuple(
+    index
+    for index, name in enumerate(SOURCE_COLUMNS)
+    if name not in ("id", "score", "consent", "touch_count") and index not in _TIMES
+)
+_OWNER = SOURCE_COLUMNS.index("owner")
+_FORMULA_CHARS = frozenset(FORMULA_START)
+
+
+def record_values(row: Sequence[Any], *, defuse: bool = False) -> list[Any]:
+    """One lead's export values, in COLUMNS order, from its SOURCE_COLUMNS.
+
+    Times arrive as the database holds them, UTC without an offset (see stream_columns), and
+    leave as ISO 8601 with their offset. With `defuse`, formulas are made harmless.
+    """
+    values = list(row)
+    for index in _TIMES:
+        values[index] = iso_utc(values[index])
+    if values[_OWNER] is None:
+        values[_OWNER] = ""
+    if defuse:
+        for index in _TEXTS:
+            text = values[index]
+            if text and text[0] in _FORMULA_CHARS:
+                values[index] = spreadsheet_safe(text)
+    return values
+
+
+def iso_utc(value: datetime | str | None) -> str:
+    """`2026-11-24T10:00:00+00:00` from a naive UTC datetime or SQLite's stored text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat() + "+00:00"
+    text = value.replace(" ", "T", 1)
+    return (text[:-7] if text.endswith(".000000") else text) + "+00:00"
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -76,19 +111,22 @@ async def export_leads(db: Database, output: TextIO, *, fmt: str) -> int:
     """Write every lead to `output` in `fmt` ("csv" or "jsonl"); returns how many."""
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(output, fieldnames=COLUMNS)
-        writer.writeheader()
-        async for record in _records(db):
-            writer.writerow({key: spreadsheet_safe(value) for key, value in record.items()})
-            count += 1
+        writer = csv.writer(output)
+        writer.writerow(COLUMNS)
+        async for batch in _batches(db, defuse=True):
+            writer.writerows(batch)
+            count += len(batch)
     else:
-        async for record in _records(db):
-            output.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+        async for batch in _batches(db, defuse=False):
+            output.writelines(
+                json.dumps(dict(zip(COLUMNS, values, strict=True)), ensure_ascii=False) + "\n"
+                for values in batch
+            )
+            count += len(batch)
     return count
 
 
-async def _records(db: Database) -> AsyncIterator[dict[str, Any]]:
+async def _batches(db: Database, *, defuse: bool) -> AsyncIterator[list[list[Any]]]:
     async with db.read() as session:
-        async for lead in stream_leads(session):
-            yield lead_record(lead)
+        async for rows in stream_columns(session, SOURCE_COLUMNS, raw_times=True):
+            yield [record_values(row, defuse=defuse) for row in rows]

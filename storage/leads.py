@@ -5,13 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    Row,
+    String,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import LeadbotConfig
@@ -244,21 +255,32 @@ async def recent_leads(session: AsyncSession, captured_by: str, limit: int = 5) 
     return [to_lead(row) for row in rows]
 
 
-async def stream_leads(session: AsyncSession, batch: int = 1000) -> AsyncIterator[Lead]:
-    """Every lead in id order, fetched in batches so memory stays flat."""
+async def stream_columns(
+    session: AsyncSession, columns: Sequence[str], *, batch: int = 5000, raw_times: bool = False
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """Every lead's `columns` (the first must be `id`), in id order, a batch at a time.
+
+    Plain rows through keyset pagination: no ORM objects, flat memory however many leads.
+    With `raw_times`, times come back as the database holds them (UTC, no offset): text on
+    SQLite, where turning every one into a datetime costs more than the rest of the row.
+    """
+    raw = String() if session.get_bind().dialect.name == "sqlite" else DateTime()
+    selected = [
+        type_coerce(LEADS.c[name], raw) if raw_times and name.endswith("_at") else LEADS.c[name]
+        for name in columns
+    ]
     last = 0
     while True:
-        rows = list(
-            await session.scalars(
-                select(LeadRow).where(LeadRow.id > last).order_by(LeadRow.id).limit(batch)
+        rows = (
+            await session.execute(
+                select(*selected).where(LEADS.c.id > last).order_by(LEADS.c.id).limit(batch)
             )
-        )
-        for row in rows:
-            yield to_lead(row)
+        ).all()
+        if rows:
+            yield rows
         if len(rows) < batch:
             return
-        last = rows[-1].id
-        session.expunge_all()
+        last = rows[-1][0]
 
 
 async def touch_facts(session: AsyncSession, lead_ids: Iterable[int]) -> dict[int, list[TouchFact]]:

@@ -109,6 +109,8 @@ async def test_export_writes_every_lead_as_csv_and_jsonl(
     assert rows[0]["status"] == "new"
     assert rows[0]["owner"] == ""
     assert rows[1]["name"].startswith("'=")
+    assert rows[0]["created_at"] == leadbot.clock.now.isoformat() == "2026-11-24T10:00:00+00:00"
+    assert (rows[0]["hot_at"], rows[0]["claimed_at"]) == ("", "")
     assert "exported 2 lead(s)" in err
 
     target = tmp_path / "leads.jsonl"
@@ -125,6 +127,8 @@ async def test_export_writes_every_lead_as_csv_and_jsonl(
     records = [json.loads(line) for line in target.read_text().splitlines()]
     assert records[0]["name"] == "Yamada Taro"
     assert records[0]["interest"] == "warm"
+    assert records[0]["created_at"] == "2026-11-24T10:00:00+00:00"
+    assert (records[0]["score"], records[0]["consent"], records[0]["touches"]) == (30, False, 1)
 
 
 async def test_migrate_and_jobs(database_url: str, slack: FakeSlack, tmp_path: Path) -> None:

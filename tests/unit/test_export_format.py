@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.export import spreadsheet_safe
+from bot.export import iso_utc, spreadsheet_safe
 
 
 @pytest.mark.parametrize(
@@ -21,3 +23,22 @@ from bot.export import spreadsheet_safe
 )
 def test_formulas_are_defused_numbers_kept(value: object, expected: object) -> None:
     assert spreadsheet_safe(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (None, ""),
+        ("2026-11-24 10:00:00.000000", "2026-11-24T10:00:00+00:00"),
+        ("2026-11-24 10:00:00.123456", "2026-11-24T10:00:00.123456+00:00"),
+        ("2026-11-24 10:00:00", "2026-11-24T10:00:00+00:00"),
+        (datetime(2026, 11, 24, 10, 0), "2026-11-24T10:00:00+00:00"),
+        (datetime(2026, 11, 24, 10, 0, 0, 5), "2026-11-24T10:00:00.000005+00:00"),
+    ],
+)
+def test_times_are_iso_8601_utc_with_their_offset(
+    stored: datetime | str | None, shown: str
+) -> None:
+    assert iso_utc(stored) == shown
+    if isinstance(stored, datetime):
+        assert shown == stored.replace(tzinfo=UTC).isoformat()
