@@ -27,6 +27,7 @@ from scheduler.jobs import JOBS, run_job
 from storage.db import Database, create_database
 
 log = logging.getLogger("leadbot")
+SHUTDOWN_SECONDS = 3.0  # requests in flight get this long to finish after SIGTERM
 EXIT_INTERRUPTED = 130
 
 
@@ -102,7 +103,11 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except BaseException:
         listener.close()
         raise
-    runner = web.AppRunner(build_web_app(create_app(services), services), access_log=None)
+    runner = web.AppRunner(
+        build_web_app(create_app(services), services),
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+    )
     await runner.setup()
     try:
         await web.SockSite(runner, listener).start()
@@ -116,7 +121,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
 async def _socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from scheduler.runner import start_scheduler, stop_scheduler
+    from scheduler.runner import Sweeps
 
     config = load_config(settings.leadbot_config)
     await check_bot_token(settings.bot_token(), settings.slack_api_url)
@@ -126,14 +131,15 @@ async def _socket(args: argparse.Namespace, settings: Settings) -> int:
         await prepare_database(services.db, settings.database_url)
     handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), settings.app_token())
     handler.client.wss_uri = socket_url  # the URL checked above; connect uses it first
-    scheduler = start_scheduler(services.job_context())
+    sweeps = Sweeps(services.job_context())
+    sweeps.start()
     services.nudge_delivery()
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("leadbot connected over Socket Mode")
     try:
         await _until_stopped()
     finally:
-        stop_scheduler(scheduler)
+        await sweeps.stop()
         await handler.close_async()  # type: ignore[no-untyped-call]
         await services.close()
     return 0

@@ -16,7 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.logs import REQUEST_ID
 from bot.services import AppServices
-from scheduler.runner import start_scheduler, stop_scheduler
+from scheduler.runner import Sweeps
 
 log = logging.getLogger("leadbot.http")
 EVENTS_PATH = "/slack/events"
@@ -102,10 +102,11 @@ def _unreadable(services: AppServices, raw: bytes, headers: Headers) -> web.Resp
 
 async def _sweeps(web_app: web.Application) -> AsyncIterator[None]:
     services = web_app[SERVICES]
-    scheduler = start_scheduler(services.job_context())
+    sweeps = Sweeps(services.job_context())
+    sweeps.start()
     services.nudge_delivery()  # resume whatever a previous run left in the outbox
     yield
-    stop_scheduler(scheduler)
+    await sweeps.stop()
 
 
 async def _close_services(web_app: web.Application) -> None:

@@ -2,39 +2,64 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler.jobs import JOBS, JobContext, run_job
 
+log = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 5.0  # a sweep cut short rolls back its current chunk; the next run resumes
 
-def start_scheduler(context: JobContext) -> AsyncIOScheduler:
-    """Start every sweep on its interval in the running event loop."""
-    scheduler = AsyncIOScheduler(
-        timezone=UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
-    )
-    for job in JOBS.values():
-        scheduler.add_job(
-            _quietly,
-            "interval",
-            seconds=job.interval(context.config),
-            id=job.name,
-            args=[job.name, context],
-            replace_existing=True,
+
+class Sweeps:
+    """Runs every sweep on its interval; stopping cancels the ones still running."""
+
+    def __init__(self, context: JobContext) -> None:
+        self._context = context
+        self._running: set[asyncio.Task[None]] = set()
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
-    scheduler.start()
-    return scheduler
 
+    def start(self) -> None:
+        """Start triggering the sweeps in the running event loop."""
+        for job in JOBS.values():
+            self._scheduler.add_job(
+                self._run,
+                "interval",
+                seconds=job.interval(self._context.config),
+                id=job.name,
+                args=[job.name],
+                replace_existing=True,
+            )
+        self._scheduler.start()
 
-def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
-    """Stop triggering sweeps; a running one finishes on its own."""
-    if scheduler.running:
-        scheduler.shutdown(wait=False)
+    async def stop(self) -> None:
+        """Stop triggering sweeps and cancel running ones, waiting a few seconds at most."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        running = [task for task in self._running if not task.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            _finished, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+            if pending:
+                log.warning("%d sweep(s) still running at shutdown", len(pending))
 
-
-async def _quietly(name: str, context: JobContext) -> None:
-    with contextlib.suppress(Exception):  # run_job logged it; the next interval retries
-        await run_job(name, context)
+    async def _run(self, name: str) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            with contextlib.suppress(Exception):  # run_job logged it; the next interval retries
+                await run_job(name, self._context)
+        except asyncio.CancelledError:  # stop() asked; the chunk under way was rolled back
+            log.info("sweep %s stopped for shutdown; its next run picks up where it was", name)
+        finally:
+            if task is not None:
+                self._running.discard(task)
