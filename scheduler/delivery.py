@@ -82,13 +82,22 @@ class Deliverer:
         self._timer: asyncio.TimerHandle | None = None
 
     async def deliver_due(self) -> int:
-        """Send everything due now, batch after batch, until nothing is ready; returns sends."""
+        """Send everything due now, batch after batch, until nothing is ready; returns sends.
+
+        A read says first whether anything is ready, so an idle nudge never takes the write
+        lock that captures are waiting for.
+        """
         sent = 0
-        while batch := await self._claim():
+        while await self._anything_ready() and (batch := await self._claim()):
             results = await asyncio.gather(*(self._send(item) for item in batch))
             sent += sum(results)
         await self._schedule_wake()
         return sent
+
+    async def _anything_ready(self) -> bool:
+        async with self._db.read() as session:
+            due = await next_due(session)
+        return due is not None and due <= self._clock()
 
     def nudge(self) -> None:
         """Deliver soon, from this event loop, without waiting for the next sweep."""
