@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -32,9 +33,12 @@ _ORGANIZATION_ENDINGS: Final = frozenset(
 )
 
 
+_JAPANESE_MARKER: Final = re.compile("|".join(map(re.escape, _JAPANESE_MARKERS)))
+
+
 def has_japanese_marker(text: str) -> bool:
     """Tell whether text names a Japanese organization: "株式会社", "㈱", "商事", "大学" ..."""
-    return any(marker in text for marker in _JAPANESE_MARKERS)
+    return not text.isascii() and _JAPANESE_MARKER.search(text) is not None
 
 
 def is_japanese_form(word: str) -> bool:
