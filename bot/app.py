@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from blocks.catalogue import SORRY
@@ -16,6 +18,28 @@ from handlers import register_handlers
 from handlers.payloads import user_id
 
 log = logging.getLogger("leadbot")
+
+
+class ServicesMiddleware(AsyncMiddleware):
+    """Puts the Services container in every request's context, where listeners find it.
+
+    A middleware class, not a function: Bolt calls it directly, without building keyword
+    arguments for it on every request.
+    """
+
+    def __init__(self, services: AppServices) -> None:
+        self._services = services
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """Set `context["services"]`, then carry on."""
+        req.context["services"] = self._services
+        return await next()
 
 
 def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
@@ -28,14 +52,7 @@ def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
         logger=logging.getLogger("leadbot.bolt"),
     )
 
-    @app.middleware
-    async def inject_services(
-        context: dict[str, Any],
-        next: Callable[[], Awaitable[None]],
-    ) -> None:
-        context["services"] = services
-        await next()
-
+    app.use(ServicesMiddleware(services))
     register_handlers(app)
 
     async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
