@@ -14,12 +14,21 @@ DeliverySettings.per_channel_interval_seconds (1 s).
 Burst phase: 10 hot leads routed to ONE channel, sent at once; pacing should spread their
 cards about 1 s apart.
 
+Loaded phase (speed to lead under load): warm captures from other users keep the app
+saturated (50 in flight, continuously, one distinct person each) while 20 hot leads arrive
+one every 1.2 s, rotating over the channels, so per-channel pacing never holds a card back.
+The warm load starts 1 s before the first hot lead and stops once the last one is
+acknowledged. Latency is again capture ack -> card at the fake Slack; the warm captures
+acknowledged as saved per second during the hot leads' window are counted too.
+
 Prints p50/p99/max latency, the gaps between consecutive posts to the same channel (min
 and median), how the burst was spread, and checks every lead got exactly one card in its
-channel. Targets: p99 < 1 s where pacing allows; gaps >= ~1 s. Timings are printed, never
-asserted; the exit status is 1 only when a card is missing, duplicated or misrouted.
+channel, and that every warm capture acknowledged as saved is stored. Targets: p99 < 1 s
+where pacing allows, and under load; gaps >= ~1 s. Timings are printed, never asserted; the
+exit status is 1 only when a card is missing, duplicated or misrouted, or a lead is lost.
 
     python bench/alert.py [--leads 200] [--channels 20] [--rate 20] [--burst 10]
+        [--loaded 20] [--loaded-gap 1.2] [--warm-in-flight 50]
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import (
@@ -46,6 +55,7 @@ from common import (
     command_body,
     post_signed,
     start_leadbot,
+    stored_emails,
 )
 from stats import median, ms, percentile, table
 
@@ -58,6 +68,7 @@ BURST_EVENT = "Burst"
 BURST_USER = "U0BURST"
 CARD_NAME = re.compile(r"Hot lead: (?P<name>[^(,]+?) \(")
 TARGET_P99 = 1.0
+WARM_RAMP_SECONDS = 1.0  # the warm load runs this long before the first loaded-phase hot lead
 
 
 @dataclass(frozen=True)
@@ -281,6 +292,73 @@ async def burst(app: RunningApp, slack: FakeSlack, count: int) -> list[Sent]:
     return match(slack, answers)
 
 
+@dataclass
+class WarmLoad:
+    """Warm captures fired while the loaded phase's hot leads arrive."""
+
+    answers: list[tuple[str, Answer]] = field(default_factory=list)  # (email, answer)
+    window: tuple[float, float] = (0.0, 0.0)  # first hot lead sent .. last one acknowledged
+
+    def saved(self) -> list[tuple[str, Answer]]:
+        """Warm captures acknowledged as saved."""
+        return [(email, a) for email, a in self.answers if a.status == 200 and SAVED in a.text]
+
+    def per_second(self) -> float:
+        """Warm captures acknowledged as saved per second within the window."""
+        start, end = self.window
+        done = [a for _, a in self.saved() if start <= a.done_at <= end]
+        return len(done) / (end - start) if end > start else 0.0
+
+    def latencies(self) -> list[float]:
+        """Ack latency of every warm capture that got an HTTP answer."""
+        return [a.latency for _, a in self.answers if a.status]
+
+
+async def keep_busy(app: RunningApp, load: WarmLoad, stop: asyncio.Event, in_flight: int) -> None:
+    """Warm captures of distinct people, `in_flight` at a time, until `stop` is set."""
+    numbers = itertools.count()
+    async with client_session(in_flight) as http:
+
+        async def worker() -> None:
+            while not stop.is_set():
+                n = next(numbers)
+                email = f"busy{n}@busy{n}.example"
+                text = f"Busy Person {n}, Busy Co {n}, {email}, warm"
+                body = command_body(text, user=f"U0BUSY{n % 25:02d}")
+                load.answers.append((email, await post_signed(http, app.url, body)))
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+
+async def loaded(
+    app: RunningApp, slack: FakeSlack, *, leads: int, channels: int, gap: float, in_flight: int
+) -> tuple[list[Sent], WarmLoad]:
+    """Hot captures `gap` s apart over rotating channels while warm captures saturate the app."""
+    batch = [
+        HotLead(f"Loaded Lead {k:04d}", rep(k % channels), channel_of(k % channels))
+        for k in range(leads)
+    ]
+    expected = len(slack.calls_to("chat.postMessage")) + len(batch)
+    load, stop = WarmLoad(), asyncio.Event()
+    busy = asyncio.create_task(keep_busy(app, load, stop, in_flight))
+    await asyncio.sleep(WARM_RAMP_SECONDS)
+    started = time.monotonic()
+    answers = await send_paced(app, batch, 1 / gap, concurrency=leads)
+    load.window = (started, max((answer.done_at for _, answer in answers), default=started))
+    stop.set()
+    await busy
+    await wait_for_cards(slack, expected, within=15)
+    return match(slack, answers), load
+
+
+async def lost_warm(app: RunningApp, load: WarmLoad) -> list[str]:
+    """Warm captures acknowledged as saved whose lead is not in the database."""
+    assert app.services is not None
+    acked = {email for email, _ in load.saved()}
+    stored = await stored_emails(app.services, acked)
+    return [f"{email}: acknowledged as saved but not stored" for email in sorted(acked - stored)]
+
+
 def burst_spread(sent: list[Sent]) -> str:
     """Card arrival offsets (s) after the burst's first acknowledgement, in order."""
     carded = [item for item in sent if item.cards]
@@ -303,34 +381,43 @@ def trend(sent: list[Sent]) -> str:
     )
 
 
-def report(
-    steady_fig: PhaseFigures,
-    burst_fig: PhaseFigures,
-    steady_sent: list[Sent],
-    burst_sent: list[Sent],
-    wrong: list[str],
-) -> None:
-    """Print the table, the burst spread, problems and the summary line."""
+@dataclass(frozen=True)
+class Phases:
+    """What each phase sent and got."""
+
+    steady: list[Sent]
+    burst: list[Sent]
+    loaded: list[Sent]
+    warm: WarmLoad
+
+
+def report(phases: Phases, figures: list[PhaseFigures], wrong: list[str], in_flight: int) -> None:
+    """Print the table, the burst spread, the loaded phase, problems and the summary lines."""
+    steady_fig, burst_fig, loaded_fig = figures
     print(
         f"alert: {steady_fig.leads} hot captures spread over the channels, then a burst of"
-        f" {burst_fig.leads} to one channel; pacing target 1 card/s per channel"
+        f" {burst_fig.leads} to one channel, then {loaded_fig.leads} hot captures under a warm"
+        f" load of {in_flight} in flight; pacing target 1 card/s per channel"
     )
     print(SAME_PROCESS_NOTE)
     headers = ["phase", "leads", "1 card", "p50 ms", "p99 ms", "max ms", "p99 send ms"]
     headers += ["p99 unpaced ms"]
     headers += ["min gap s", "median gap s"]
-    print(table(headers, [steady_fig.row(), burst_fig.row()]))
+    print(table(headers, [fig.row() for fig in figures]))
     print("latency: capture's HTTP 200 -> card at the fake Slack (negative: card came first);")
     print("p99 send: from sending the capture; unpaced: from when pacing let the card go")
     print("(the later of the ack and the channel's previous post + 1 s); gaps: same channel")
-    print(f"burst cards at (s after the first ack): {burst_spread(burst_sent)}")
-    print(trend(steady_sent))
+    print(f"burst cards at (s after the first ack): {burst_spread(phases.burst)}")
+    print(trend(phases.steady))
+    print(warm_line(phases.warm))
     for line in wrong[:10]:
         print(f"FAILED: {line}")
     total = steady_fig.leads + burst_fig.leads
-    ok = steady_fig.with_one_card + burst_fig.with_one_card - len(wrong)
+    ok = steady_fig.with_one_card + burst_fig.with_one_card
+    ok -= len(problems(phases.steady) + problems(phases.burst))
+    loaded_ok = loaded_fig.with_one_card - len(problems(phases.loaded))
     gaps_all = steady_fig.channel_gaps + burst_fig.channel_gaps
-    arrived = [item.cards[0].at for item in burst_sent if item.cards]
+    arrived = [item.cards[0].at for item in phases.burst if item.cards]
     span = max(arrived, default=0.0) - min(arrived, default=0.0)
     print(
         f"alert: p99 {ms(percentile(steady_fig.latencies, 99))} ms"
@@ -340,32 +427,79 @@ def report(
         f" (target >= 1 s), burst of {burst_fig.leads} spread over {span:.1f} s,"
         f" {max(ok, 0)}/{total} leads with exactly one card in the right channel"
     )
+    print(
+        f"alert under load: p50 {ms(percentile(loaded_fig.latencies, 50))} ms,"
+        f" p99 {ms(percentile(loaded_fig.latencies, 99))} ms"
+        f" (target < {TARGET_P99 * 1000:.0f} ms),"
+        f" max {ms(max(loaded_fig.latencies, default=float('nan')))} ms,"
+        f" {max(loaded_ok, 0)}/{loaded_fig.leads} hot leads with exactly one card in the right"
+        f" channel; meanwhile {phases.warm.per_second():.0f} warm captures acknowledged per second"
+    )
 
 
-async def run(leads: int, channels: int, rate: float, burst_size: int) -> int:
-    """Run both phases; returns the exit status."""
-    config = LeadbotConfig(routing=routing(channels))
+def warm_line(load: WarmLoad) -> str:
+    """What the warm load got: acknowledgements, their rate and their latency."""
+    start, end = load.window
+    latencies = load.latencies()
+    return (
+        f"loaded: {len(load.answers)} warm captures sent, {len(load.saved())} acknowledged as"
+        f" saved; {load.per_second():.0f}/s during the {end - start:.1f} s of hot leads;"
+        f" warm ack p50 {ms(percentile(latencies, 50))} ms, p99"
+        f" {ms(percentile(latencies, 99))} ms, max {ms(max(latencies, default=float('nan')))} ms"
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The flags: how many leads each phase sends, where and how fast."""
+
+    leads: int
+    channels: int
+    rate: float
+    burst: int
+    loaded: int
+    loaded_gap: float
+    warm_in_flight: int
+
+
+async def run(plan: Plan) -> int:
+    """Run the three phases; returns the exit status."""
+    config = LeadbotConfig(routing=routing(plan.channels))
     with tempfile.TemporaryDirectory(prefix="leadbot-bench-") as tmp:
         async with FakeSlack() as slack:
             app = await start_leadbot(slack, f"sqlite+aiosqlite:///{Path(tmp) / 'a.db'}", config)
             try:
-                await set_events(app, channels)
-                await warm_up(app, slack)
-                steady_sent = await steady(app, slack, leads=leads, channels=channels, rate=rate)
-                burst_sent = await burst(app, slack, burst_size)
+                phases, lost = await run_phases(app, slack, plan)
             finally:
                 await app.stop()
             posts = slack.calls_to("chat.postMessage")
-    wrong = problems(steady_sent) + problems(burst_sent)
+    wrong = problems(phases.steady) + problems(phases.burst)
+    wrong += problems(phases.loaded) + lost
     interval = config.delivery.per_channel_interval_seconds
-    report(
-        phase_figures("steady", steady_sent, posts, interval),
-        phase_figures("burst", burst_sent, posts, interval),
-        steady_sent,
-        burst_sent,
-        wrong,
-    )
+    figures = [
+        phase_figures("steady", phases.steady, posts, interval),
+        phase_figures("burst", phases.burst, posts, interval),
+        phase_figures("loaded", phases.loaded, posts, interval),
+    ]
+    report(phases, figures, wrong, plan.warm_in_flight)
     return 1 if wrong else 0
+
+
+async def run_phases(app: RunningApp, slack: FakeSlack, plan: Plan) -> tuple[Phases, list[str]]:
+    """Set the events, warm up, run steady, burst and loaded; also the lost warm leads."""
+    await set_events(app, plan.channels)
+    await warm_up(app, slack)
+    steady_sent = await steady(app, slack, leads=plan.leads, channels=plan.channels, rate=plan.rate)
+    burst_sent = await burst(app, slack, plan.burst)
+    loaded_sent, warm = await loaded(
+        app,
+        slack,
+        leads=plan.loaded,
+        channels=plan.channels,
+        gap=plan.loaded_gap,
+        in_flight=plan.warm_in_flight,
+    )
+    return Phases(steady_sent, burst_sent, loaded_sent, warm), await lost_warm(app, warm)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -375,6 +509,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--channels", type=int, default=20, help="channels to spread over")
     parser.add_argument("--rate", type=float, default=20.0, help="captures per second")
     parser.add_argument("--burst", type=int, default=10, help="hot leads for one channel")
+    parser.add_argument("--loaded", type=int, default=20, help="hot captures, loaded phase")
+    parser.add_argument("--loaded-gap", type=float, default=1.2, help="s between them")
+    parser.add_argument("--warm-in-flight", type=int, default=50, help="warm load meanwhile")
     return parser.parse_args(argv)
 
 
@@ -382,7 +519,16 @@ def main(argv: list[str]) -> int:
     """Entry point."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(run(args.leads, args.channels, args.rate, args.burst))
+    plan = Plan(
+        leads=args.leads,
+        channels=args.channels,
+        rate=args.rate,
+        burst=args.burst,
+        loaded=args.loaded,
+        loaded_gap=args.loaded_gap,
+        warm_in_flight=args.warm_in_flight,
+    )
+    return asyncio.run(run(plan))
 
 
 if __name__ == "__main__":

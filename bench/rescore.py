@@ -15,16 +15,28 @@ The file is copied, then, a few days later (so most scores decay and change):
 Prints both times, the ratio sweep/raw, rows changed by each, and each child's peak RSS,
 then checks that both copies end with identical scores and the handful were promoted.
 
-Targets: ratio <= 2, sweep peak RSS < 200 MB. Timings are printed, never asserted; the
-exit status is 1 only when the results disagree.
+Then, on a third copy, (c) no ack misses during a sweep: a child process serves leadbot's
+real HTTP app on it (bench/common.start_leadbot, the fake Slack as its Web API, the same
+clock as the sweep), runs the same sweep through the app's own Loop and database (so the
+sweep's id-range chunks and the captures queue for SQLite's write lock first come, first
+served), and meanwhile fires signed quick captures of new people at the app, 20 in flight,
+from the sweep's start until it ends. Prints how many captures, their ack p50/p99/max, how
+many took longer than Slack's 3 s, and the sweep's duration under load against (a); then
+checks that every capture acknowledged as saved is stored, and that this copy's scores
+match the raw copy's and its handful were promoted.
 
-    python bench/rescore.py [--leads 1000000] [--hot 50] [--days-later 3]
+Targets: ratio <= 2, sweep peak RSS < 200 MB, no capture ack slower than 3 s during the
+sweep. Timings are printed, never asserted; the exit status is 1 only when the results
+disagree or an acknowledged capture is missing.
+
+    python bench/rescore.py [--leads 1000000] [--hot 50] [--days-later 3] [--in-flight 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import random
@@ -38,9 +50,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stats import peak_rss_mb, table
+from stats import ms, peak_rss_mb, percentile, table
 
 from leads.config import LeadbotConfig
 from leads.identity import phone_key
@@ -49,10 +61,15 @@ from storage.leads import rules_version
 from storage.migrate import migrate
 from storage.tables import LeadRow
 
+if TYPE_CHECKING:
+    from common import Answer
+
 SALES = "C0SALES"
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # when every stored score was last computed
 TARGET_RATIO = 2.0
 TARGET_RSS_MB = 200.0
+SLACK_ACK_SECONDS = 3.0
+WARMUP_CAPTURES = 20
 INSERT_BATCH = 50_000
 ALERTED_STAGES = ("hot", "claimed", "meeting", "won", "lost")
 TITLES = ("", "", "Engineer", "Manager", "Director", "CTO", "Student")
@@ -264,6 +281,89 @@ def raw_phase(path: Path, now: datetime) -> dict[str, Any]:
     }
 
 
+async def loaded_phase(path: Path, now: datetime, in_flight: int) -> dict[str, Any]:
+    """Serve leadbot on this copy; run the sweep while quick captures keep arriving."""
+    # Imported here, not at the top: the other children stay free of aiohttp and Bolt.
+    from common import start_leadbot, stored_emails
+
+    from bot.sandbox.fake_slack import FakeSlack
+    from leadloop.rescore import rescore
+
+    async with FakeSlack() as slack:
+        app = await start_leadbot(
+            slack, f"sqlite+aiosqlite:///{path}", LeadbotConfig(), clock=lambda: now
+        )
+        assert app.services is not None
+        try:
+            await warm_up(app.url, WARMUP_CAPTURES)
+            stop = asyncio.Event()
+            capturing = asyncio.create_task(capture_until(app.url, stop, in_flight))
+            started = time.perf_counter()
+            result = await rescore(app.services.loop)  # the app's Loop: its clock, its database
+            seconds = time.perf_counter() - started
+            stop.set()
+            sent = await capturing
+            acked = [email for email, answer in sent if saved(answer)]
+            stored = await stored_emails(app.services, acked)
+        finally:
+            await app.stop()
+    latencies = [answer.latency for _, answer in sent]
+    return {
+        "seconds": seconds,
+        "changed": result.rescored,
+        "became_hot": result.became_hot,
+        "captures": len(sent),
+        "saved": len(acked),
+        "missing": len(set(acked) - stored),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies, default=math.nan),
+        "late": sum(1 for latency in latencies if latency > SLACK_ACK_SECONDS),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def capture_body(n: int) -> tuple[str, str]:
+    """The email and signed-request body of a quick capture of new person `n`."""
+    from common import command_body
+
+    email = f"swept{n}@sweptco{n}.example"
+    return email, command_body(f"Swept Person {n}, Swept Co {n}, {email}, warm", user="U0SWEPT")
+
+
+async def warm_up(url: str, count: int) -> None:
+    """A few captures, one at a time, so first-request costs fall before the sweep."""
+    from common import client_session, post_signed
+
+    async with client_session(1) as http:
+        for n in range(count):
+            await post_signed(http, url, capture_body(-1 - n)[1])
+
+
+async def capture_until(url: str, stop: asyncio.Event, in_flight: int) -> list[tuple[str, Answer]]:
+    """Quick captures of new people, `in_flight` at a time, until `stop` is set."""
+    from common import client_session, post_signed
+
+    sent: list[tuple[str, Answer]] = []
+    numbers = itertools.count()
+    async with client_session(in_flight) as http:
+
+        async def worker() -> None:
+            while not stop.is_set():
+                email, body = capture_body(next(numbers))
+                sent.append((email, await post_signed(http, url, body)))
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return sent
+
+
+def saved(answer: Answer) -> bool:
+    """Whether leadbot's answer says the lead was saved."""
+    from common import SAVED
+
+    return answer.status == 200 and SAVED in answer.text
+
+
 def build_phase(path: Path, now: datetime, leads: int, hot: int) -> dict[str, Any]:
     """Create, migrate and fill the database; report what was planted."""
     started = time.perf_counter()
@@ -361,22 +461,61 @@ def check(sweep: dict[str, Any], raw: dict[str, Any], planted: int, outcome: Out
     return 1 if problems else 0
 
 
-def run_all(leads: int, hot: int, days_later: float) -> int:
-    """Build and copy the database, run both phases in children, compare, report."""
+def check_loaded(loaded: dict[str, Any], planted: int, outcome: Outcome) -> int:
+    """1 (and why) when the sweep under load lost a capture or disagrees with the raw copy."""
+    problems = []
+    if loaded["missing"]:
+        problems.append(f"{loaded['missing']} captures acknowledged as saved are not stored")
+    if outcome.score_mismatches:
+        problems.append(f"under load: {outcome.score_mismatches} scores differ from the raw copy")
+    if loaded["became_hot"] != planted or outcome.new_at_threshold:
+        problems.append(
+            f"under load: {loaded['became_hot']} became hot (expected {planted}),"
+            f" {outcome.new_at_threshold} new leads left at or above the threshold"
+        )
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    return 1 if problems else 0
+
+
+def report_loaded(loaded: dict[str, Any], alone: dict[str, Any], in_flight: int) -> None:
+    """Print the captures' acks during the sweep and the sweep's time under load."""
+    slower = loaded["seconds"] / alone["seconds"] if alone["seconds"] else math.inf
+    print(
+        f"during the sweep on a third copy (leadbot's HTTP app, {in_flight} quick captures in"
+        f" flight; one child, peak RSS {loaded['peak_rss_mb']:.0f} MB):"
+        f" {loaded['captures']} captures, {loaded['saved']} acknowledged as saved;"
+        f" ack p50 {ms(loaded['p50'])} ms, p99 {ms(loaded['p99'])} ms, max {ms(loaded['max'])} ms"
+    )
+    print(
+        f"rescore under load: {loaded['late']} of {loaded['captures']} capture acks took longer"
+        f" than {SLACK_ACK_SECONDS:g} s (target: none); the sweep took {loaded['seconds']:.2f} s"
+        f" under load vs {alone['seconds']:.2f} s alone (x{slower:.2f}),"
+        f" {loaded['changed']} rows changed, {loaded['became_hot']} became hot"
+    )
+
+
+def run_all(leads: int, hot: int, days_later: float, in_flight: int) -> int:
+    """Build and copy the database, run the phases in children, compare, report."""
     now = T0 + timedelta(days=days_later)
     with tempfile.TemporaryDirectory(prefix="leadbot-rescore-") as tmp:
-        sweep_db, raw_db = Path(tmp) / "sweep.db", Path(tmp) / "raw.db"
+        sweep_db, raw_db, load_db = (Path(tmp) / f"{name}.db" for name in ("sweep", "raw", "load"))
         built = run_child("build", sweep_db, now, "--leads", str(leads), "--hot", str(hot))
         shutil.copyfile(sweep_db, raw_db)
+        shutil.copyfile(sweep_db, load_db)
         sweep = run_child("sweep", sweep_db, now)
         raw = run_child("raw", raw_db, now)
         outcome = compare(sweep_db, raw_db)
+        loaded = run_child("loaded", load_db, now, "--in-flight", str(in_flight))
+        loaded_outcome = compare(load_db, raw_db)
     print(
         f"leads already alerted before the run: {built['alerted']};"
         f" stage hot after the sweep: {outcome.hot_total}"
     )
     status = check(sweep, raw, built["planted"], outcome)
+    status |= check_loaded(loaded, built["planted"], loaded_outcome)
     report(leads, built["seconds"], sweep, raw, built["planted"])
+    report_loaded(loaded, sweep, in_flight)
     return status
 
 
@@ -386,7 +525,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--leads", type=int, default=1_000_000, help="leads to insert")
     parser.add_argument("--hot", type=int, default=50, help="new leads planted to turn hot")
     parser.add_argument("--days-later", type=float, default=3.0, help="rescore this much later")
-    parser.add_argument("--phase", choices=("all", "build", "sweep", "raw"), default="all")
+    parser.add_argument("--in-flight", type=int, default=20, help="captures during the sweep")
+    parser.add_argument(
+        "--phase", choices=("all", "build", "sweep", "raw", "loaded"), default="all"
+    )
     parser.add_argument("--db", type=Path, help="(child phases) the database file")
     parser.add_argument("--now", type=float, help="(child phases) the rescore time, epoch s")
     return parser.parse_args(argv)
@@ -396,12 +538,14 @@ def main(argv: list[str]) -> int:
     """Entry point: the whole benchmark, or one child phase printing JSON."""
     args = parse_args(argv)
     if args.phase == "all":
-        return run_all(args.leads, args.hot, args.days_later)
+        return run_all(args.leads, args.hot, args.days_later, args.in_flight)
     now = datetime.fromtimestamp(args.now, UTC)
     if args.phase == "build":
         answer = build_phase(args.db, now, args.leads, args.hot)
     elif args.phase == "sweep":
         answer = asyncio.run(sweep_phase(args.db, now))
+    elif args.phase == "loaded":
+        answer = asyncio.run(loaded_phase(args.db, now, args.in_flight))
     else:
         answer = raw_phase(args.db, now)
     print(json.dumps(answer))
