@@ -80,6 +80,7 @@ class Deliverer:
         self._running: asyncio.Task[int] | None = None
         self._again = False
         self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
 
     async def deliver_due(self) -> int:
         """Send everything due now, batch after batch, until nothing is ready; returns sends.
@@ -101,17 +102,29 @@ class Deliverer:
 
     def nudge(self) -> None:
         """Deliver soon, from this event loop, without waiting for the next sweep."""
+        if self._closed:
+            return
         if self._running is not None and not self._running.done():
             self._again = True
             return
         self._running = asyncio.get_running_loop().create_task(self._run_nudged())
 
-    async def close(self) -> None:
-        """Stop timers and wait for a running delivery to finish."""
-        if self._timer is not None:
-            self._timer.cancel()
+    async def drain(self) -> None:
+        """Wait until a delivery under way has finished."""
         if self._running is not None:
             await asyncio.gather(self._running, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Deliver nothing more: no new nudges or timers; wait for the delivery under way."""
+        self._closed = True
+        self._cancel_timer()
+        await self.drain()
+        self._cancel_timer()  # the delivery that just finished may have set one
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def _run_nudged(self) -> int:
         total = 0
@@ -199,9 +212,9 @@ class Deliverer:
         if due is None:
             return
         delay = min(max((due - self._clock()).total_seconds(), MIN_WAKE_DELAY), MAX_WAKE_DELAY)
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(delay, self.nudge)
+        self._cancel_timer()
+        if not self._closed:
+            self._timer = asyncio.get_running_loop().call_later(delay, self.nudge)
 
 
 def _error_code(error: SlackApiError) -> str:

@@ -200,7 +200,7 @@ class Leadbot:
 
     async def settle(self) -> None:
         """Let background deliveries finish, then deliver anything still due."""
-        await self.svc.deliverer.close()
+        await self.svc.deliverer.drain()
         await self.svc.deliverer.deliver_due()
         await asyncio.sleep(0)
 

@@ -265,3 +265,13 @@ async def test_card_leased_by_a_crashed_worker_is_sent_after_the_lease_expires(
     assert leased.key == "lead:1:card"
     assert posts_to(leadbot, SALES) == ["500 internal_error", None]
     assert (await card_row(leadbot)).status == SENT
+
+
+async def test_a_closed_deliverer_sends_nothing_more(leadbot: Leadbot) -> None:
+    await leadbot.svc.deliverer.close()
+
+    await capture(leadbot, name="Late Lead")
+    leadbot.svc.deliverer.nudge()
+    await leadbot.svc.deliverer.drain()
+
+    assert cards_in(leadbot.slack, SALES) == []

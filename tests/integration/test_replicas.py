@@ -45,5 +45,5 @@ def _cards(bot: Leadbot) -> list[SlackCall]:
 
 
 async def _deliver(bot: Leadbot) -> None:
-    await bot.svc.deliverer.close()
+    await bot.svc.deliverer.drain()
     await bot.svc.deliverer.deliver_due()
