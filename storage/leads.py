@@ -260,7 +260,7 @@ async def stream_columns(
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Every lead's `columns` (the first must be `id`), in id order, a batch at a time.
 
-    Plain rows through keyset pagination: no ORM objects, flat memory however many leads.
+    Plain rows from one server-side cursor: no ORM objects, flat memory however many leads.
     With `raw_times`, times come back as the database holds them (UTC, no offset): text on
     SQLite, where turning every one into a datetime costs more than the rest of the row.
     """
@@ -269,18 +269,11 @@ async def stream_columns(
         type_coerce(LEADS.c[name], raw) if raw_times and name.endswith("_at") else LEADS.c[name]
         for name in columns
     ]
-    last = 0
-    while True:
-        rows = (
-            await session.execute(
-                select(*selected).where(LEADS.c.id > last).order_by(LEADS.c.id).limit(batch)
-            )
-        ).all()
-        if rows:
-            yield rows
-        if len(rows) < batch:
-            return
-        last = rows[-1][0]
+    result = await session.stream(
+        select(*selected).order_by(LEADS.c.id).execution_options(yield_per=batch)
+    )
+    async for rows in result.partitions(batch):
+        yield rows
 
 
 async def touch_facts(session: AsyncSession, lead_ids: Iterable[int]) -> dict[int, list[TouchFact]]:
