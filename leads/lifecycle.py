@@ -23,6 +23,7 @@ class Step(StrEnum):
     WIN = "win"
     LOSE = "lose"
     RECYCLE = "recycle"
+    CHANGE_OUTCOME = "change_outcome"
 
 
 class Role(StrEnum):
@@ -65,6 +66,7 @@ WHO_MAY: Final[Mapping[Step, Role]] = MappingProxyType(
         Step.WIN: Role.OWNER,
         Step.LOSE: Role.OWNER,
         Step.RECYCLE: Role.OWNER,
+        Step.CHANGE_OUTCOME: Role.OWNER,
     }
 )
 
@@ -72,9 +74,14 @@ CARD_STEPS: Final[Mapping[Stage, tuple[Step, ...]]] = MappingProxyType(
     {
         _S.HOT: (Step.CLAIM, Step.PASS),
         _S.CLAIMED: (Step.BOOK_MEETING, Step.WIN, Step.LOSE),
-        _S.MEETING: (Step.WIN, Step.LOSE),
+        _S.MEETING: (Step.WIN, Step.LOSE, Step.CHANGE_OUTCOME),
+        _S.WON: (Step.CHANGE_OUTCOME,),
+        _S.LOST: (Step.CHANGE_OUTCOME,),
     }
 )
+# A correction may put a decided lead in any of these stages (the same one: a new value or
+# reason); it is a transition like any other, with its row in the stage history.
+CORRECTABLE: Final = frozenset({_S.MEETING, _S.WON, _S.LOST})
 
 OUTCOME_STEPS: Final = frozenset({Step.BOOK_MEETING, Step.WIN, Step.LOSE})
 OWNED_STAGES: Final = frozenset({_S.CLAIMED, _S.MEETING, _S.WON, _S.LOST})
@@ -122,13 +129,31 @@ def next_stage(stage: Stage, step: Step) -> Stage | None:
     return TRANSITIONS.get((stage, step))
 
 
-def decide(stage: Stage, step: Step, actor: Actor, *, owner: str | None) -> Move | Refusal:
-    """Allow the step from `stage` for `actor`, or say why not (stage first, then rights)."""
+def decide(
+    stage: Stage, step: Step, actor: Actor, *, owner: str | None, target: Stage | None = None
+) -> Move | Refusal:
+    """Allow the step from `stage` for `actor`, or say why not (stage first, then rights).
+
+    Change outcome names its `target`: any outcome, from any outcome.
+    """
+    if step == Step.CHANGE_OUTCOME:
+        return _correction(stage, actor, owner, target)
     target = next_stage(stage, step)
     if target is None:
         return stage_refusal(stage, step, owner)
     refused = _rights_refusal(WHO_MAY[step], actor, owner)
     return refused or Move(step, stage, target)
+
+
+def _correction(
+    stage: Stage, actor: Actor, owner: str | None, target: Stage | None
+) -> Move | Refusal:
+    if stage not in CORRECTABLE:
+        return Refusal("claim_first") if stage == Stage.HOT else Refusal("nothing_to_change")
+    if target not in CORRECTABLE:
+        return Refusal("wrong_stage", {"stage": stage.value, "step": Step.CHANGE_OUTCOME.value})
+    refused = _rights_refusal(WHO_MAY[Step.CHANGE_OUTCOME], actor, owner)
+    return refused or Move(Step.CHANGE_OUTCOME, stage, target)
 
 
 def stage_refusal(stage: Stage, step: Step, owner: str | None) -> Refusal:
