@@ -181,6 +181,16 @@ PROBLEMS: Final = _table(
             "このメールアドレスは別のリードで登録済みです。"
             "/lead でそのリードに接触を追加してください。",
         ),
+        "deal_value_invalid": Text(
+            "Enter an amount like 1200000, or leave it empty",
+            "1200000 のように金額を入力するか、空欄にしてください",
+        ),
+        "lost_reason_required": Text("Choose a reason", "理由を選んでください"),
+        "lost_detail_required": Text(
+            "Say in a few words why, for Other", "「その他」の場合は理由を簡単に書いてください"
+        ),
+        "lost_detail_too_long": Text("Keep this under 500 characters", "500文字以内にしてください"),
+        "outcome_required": Text("Choose the outcome", "結果を選んでください"),
         "blank_name": Text(
             "The name has no visible characters",
             "氏名に表示できる文字がありません",
@@ -316,6 +326,9 @@ PASSED_ON_TO: Final = Text("*Passed on to {channel}*", "*{channel} に回しま�
 CLAIMED_BY: Final = Text("*Claimed by {owner}*", "*担当：{owner}*")
 CLAIMED_AFTER: Final = Text(" {duration} after it turned hot", "（ホットになってから{duration}）")
 OUTCOME_LINE: Final = Text("Outcome: *{stage}*", "結果：*{stage}*")
+OUTCOME_VALUE: Final = Text(" · {value}", "・{value}")
+OUTCOME_REASON: Final = Text(" · {reason}", "・理由：{reason}")
+OUTCOME_BY: Final = Text(" · recorded by {user} {date}", "（{user}、{date}に記録）")
 BUTTONS: Final = _table(
     {
         "claim": Text("Claim", "担当する"),
@@ -323,8 +336,41 @@ BUTTONS: Final = _table(
         "book_meeting": Text("Meeting booked", "商談化"),
         "win": Text("Won", "受注"),
         "lose": Text("Lost", "失注"),
+        "change_outcome": Text("Change outcome", "結果を修正"),
+        "recycle": Text("Nurture again", "再育成する"),
     }
 )
+LOST_REASONS: Final = _table(
+    {
+        "budget": Text("Budget", "予算"),
+        "timing": Text("Timing", "時期"),
+        "competitor": Text("Competitor", "競合"),
+        "no_response": Text("No response", "反応なし"),
+        "not_a_fit": Text("Not a fit", "ニーズ不一致"),
+        "other": Text("Other", "その他"),
+    }
+)
+CALIBRATION_NOTE: Final = Text(
+    "{name}: {wins} of {decided} decided leads won, {rate}",
+    "{name}：決着した{decided}件中{wins}件受注（{rate}）",
+)
+
+# --- outcome forms ----------------------------------------------------------------------
+
+WON_TITLE: Final = Text("Won", "受注")
+LOST_TITLE: Final = Text("Lost", "失注")
+CHANGE_TITLE: Final = Text("Change outcome", "結果を修正")
+RECORD: Final = Text("Record", "記録する")
+DEAL_VALUE: Final = Text("Deal value", "受注金額")
+DEAL_VALUE_HINT: Final = Text(
+    "In {currency}. Leave empty if unknown.", "{currency}で入力。不明なら空欄で構いません。"
+)
+REASON: Final = Text("Reason", "理由")
+REASON_DETAIL: Final = Text("Details", "詳細")
+REASON_DETAIL_HINT: Final = Text("Required for Other.", "「その他」の場合は必須です。")
+NEW_OUTCOME: Final = Text("Outcome", "結果")
+NO_OUTCOME_YET: Final = Text("No outcome yet", "まだ結果なし")
+FORM_FOR: Final = Text("*{name}*{company}", "*{name}*{company}")
 LIST_SEPARATOR: Final = Text(", ", "、")
 
 # --- notes to one person about the card -------------------------------------------------
@@ -377,6 +423,14 @@ REFUSALS: Final = _table(
         "system_only": Text(
             "Only leadbot itself does that.", "この操作は leadbot だけが行います。"
         ),
+        "nothing_to_change": Text(
+            "This lead has no outcome to change yet.",
+            "このリードにはまだ修正できる結果がありません。",
+        ),
+        "not_recyclable": Text(
+            "Only a lead lost for timing or fit can be nurtured again.",
+            "再育成できるのは「時期」か「ニーズ不一致」で失注したリードだけです。",
+        ),
         "gone": Text(
             "This button no longer matches a lead. It may have been deleted.",
             "このボタンに対応するリードが見つかりません。削除された可能性があります。",
@@ -417,6 +471,17 @@ RECAPTURED: Final = Text(
 )
 RECAPTURED_AT: Final = Text(" at {event}", "（{event}）")
 RECAPTURED_NOTE: Final = Text("New note: {note}", "新しいメモ：{note}")
+
+STALE_OWNER: Final = Text(
+    ":hourglass: You claimed *{name}* {days} days ago and no outcome is recorded yet. How did"
+    " it go?",
+    ":hourglass: *{name}* を担当してから{days}日たちましたが、まだ結果が記録されていません。"
+    "その後いかがでしょうか？",
+)
+STALE_MANAGER: Final = Text(
+    ":hourglass: *{name}*, claimed by {owner} {days} days ago, still has no outcome.",
+    ":hourglass: {owner} さんが{days}日前に担当した *{name}* の結果がまだ記録されていません。",
+)
 
 # --- Home tab ---------------------------------------------------------------------------
 

@@ -6,12 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from blocks import catalogue as say
-from blocks.cards import actions, button, card_fallback, lead_card, score_reasons, section
+from blocks.cards import (
+    NO_VIEW,
+    STEP_ACTIONS,
+    CardView,
+    actions,
+    button,
+    card_fallback,
+    lead_card,
+    score_reasons,
+    section,
+)
 from blocks.text import channel_link, mention, safe
 from blocks.words import choice
 from leads.language import Language
 from leads.lead import Lead
-from leads.lifecycle import Refusal
+from leads.lifecycle import Refusal, card_steps
 from leads.validation import Problem
 
 EDIT = "lead_edit"
@@ -123,9 +133,9 @@ def passed_message(user: str, destination: str | None, language: Language) -> Me
     return text_message(say.PASSED_HERE(language, user=mention(user)))
 
 
-def owner_dm(lead: Lead, language: Language, *, passed_by: tuple[str, ...] = ()) -> Message:
+def owner_dm(lead: Lead, language: Language, view: CardView = NO_VIEW) -> Message:
     """The DM to a new owner: the lead with its contact details, ready to act on."""
-    card = lead_card(lead, language, passed_by=passed_by)
+    card = lead_card(lead, language, view)
     intro = section(say.OWNER_DM(language, name=safe(lead.display_name, NAME_LIMIT)))
     content = [block for block in card["blocks"] if block.get("type") != "actions"]
     fallback = say.OWNER_DM_FALLBACK(language, card=card_fallback(lead, language))
@@ -220,3 +230,28 @@ def _summary(lead: Lead, language: Language) -> str:
         interest = choice(say.INTERESTS, profile.interest, language)
         parts.append(say.INTEREST_WORD(language, interest=interest))
     return " · ".join(parts)
+
+
+def stale_owner_message(lead: Lead, language: Language, *, days: int) -> Message:
+    """Reminds an owner of a deal left without an outcome, with the outcome buttons."""
+    text = say.STALE_OWNER(language, name=safe(lead.display_name, NAME_LIMIT), days=days)
+    buttons = [
+        button(say.BUTTONS[step.value](language), STEP_ACTIONS[step], str(lead.id))
+        for step in card_steps(lead.stage)
+    ]
+    blocks = [section(text), section(_summary(lead, language))]
+    if buttons:
+        blocks.append(actions(buttons))
+    return {"text": text, "blocks": blocks}
+
+
+def stale_manager_message(lead: Lead, language: Language, *, days: int) -> Message:
+    """Tells the manager that a claimed deal has been left without an outcome."""
+    return text_message(
+        say.STALE_MANAGER(
+            language,
+            name=safe(lead.display_name, NAME_LIMIT),
+            owner=mention(lead.owner or ""),
+            days=days,
+        )
+    )

@@ -65,3 +65,18 @@ def duration(span: timedelta, language: Language) -> str:
         return say.HOURS(language, n=hours)
     days, hours = divmod(hours, 24)
     return say.DAYS_HOURS(language, d=days, h=hours) if hours else say.DAYS(language, n=days)
+
+
+_SYMBOLS: Mapping[str, str] = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(value: float, currency: str) -> str:
+    """`¥1,200,000`, `$1,200.50`, `CHF 300`: whole amounts without decimals."""
+    amount = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    symbol = _SYMBOLS.get(currency)
+    return f"{symbol}{amount}" if symbol else f"{currency} {amount}"
+
+
+def percent(share: float | None) -> str:
+    """`26%`, or a dash when there is nothing to divide."""
+    return "\u2013" if share is None else f"{round(share * 100)}%"

@@ -10,12 +10,31 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.cards import ACTION_STEPS, CLAIM, OUTCOME_ACTIONS, PASS
+from blocks.cards import (
+    ACTION_STEPS,
+    CHANGE_OUTCOME,
+    CLAIM,
+    LOST,
+    MEETING,
+    PASS,
+    RECYCLE,
+    WON,
+)
 from blocks.messages import Message, passed_message, refusal_message
+from blocks.outcome_forms import OutcomeContext, change_form, lost_form, won_form
 from handlers.context import Services
-from handlers.payloads import click_of
-from leadloop.cards import Click, ClickOutcome, claim, pass_lead, record_outcome
+from handlers.payloads import action_id_of, click_of
+from leadloop.cards import (
+    Click,
+    ClickOutcome,
+    OutcomeForm,
+    check_outcome,
+    claim,
+    pass_lead,
+    record_outcome,
+)
 from leads.claiming import may_claim
+from leads.lifecycle import Step
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +43,10 @@ def register(app: AsyncApp) -> None:
     """Attach the card's buttons."""
     app.action(CLAIM)(on_claim)
     app.action(PASS)(on_pass)
-    for action_id in OUTCOME_ACTIONS:
-        app.action(action_id)(on_outcome)
+    app.action(MEETING)(on_direct_outcome)
+    app.action(RECYCLE)(on_direct_outcome)
+    for action_id in (WON, LOST, CHANGE_OUTCOME):
+        app.action(action_id)(on_outcome_form)
 
 
 async def on_claim(
@@ -52,15 +73,40 @@ async def on_pass(
         await _tell(client, click, note)
 
 
-async def on_outcome(
+async def on_direct_outcome(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
 ) -> None:
-    """Record Meeting booked, Won or Lost; only the owner or an admin may."""
+    """Meeting booked and Nurture again need no form; only the owner or an admin may."""
     await ack()
     click = await _click(body, services)
-    step = ACTION_STEPS[str(body["actions"][0].get("action_id"))]
-    outcome = await record_outcome(services.loop, click, step)
+    form = OutcomeForm(step=ACTION_STEPS[action_id_of(body)])
+    outcome = await record_outcome(services.loop, click, form)
     await _answer(client, services, click, outcome)
+
+
+async def on_outcome_form(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
+    """Won, Lost and Change outcome open their form, for the owner or an admin only."""
+    await ack()
+    click = await _click(body, services)
+    step = ACTION_STEPS[action_id_of(body)]
+    checked = await check_outcome(services.loop, click, step)
+    if checked.refusal is not None or checked.lead is None:
+        await _answer(client, services, click, checked)
+        return
+    lead = checked.lead
+    context = OutcomeContext(lead.id, lead.stage, click.channel, click.ts)
+    currency = services.config.outcomes.currency
+    forms = {
+        Step.WIN: lambda: won_form(lead, context, click.language, currency),
+        Step.LOSE: lambda: lost_form(lead, context, click.language),
+        Step.CHANGE_OUTCOME: lambda: change_form(lead, context, click.language, currency),
+    }
+    try:
+        await client.views_open(trigger_id=body.get("trigger_id"), view=forms[step]())
+    except SlackApiError as error:
+        log.warning("views.open failed for lead %s: %s", lead.id, error.response.get("error"))
 
 
 async def _click(body: dict[str, Any], services: Services) -> Click:

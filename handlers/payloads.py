@@ -22,6 +22,13 @@ def action_lead_id(body: dict[str, Any]) -> int:
     return int(value) if value.isdigit() and 0 < int(value) < MAX_LEAD_ID else 0
 
 
+def action_id_of(body: dict[str, Any]) -> str:
+    """The action id of the first action (Bolt routed the request by it)."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return str(first.get("action_id", "")) if isinstance(first, dict) else ""
+
+
 def message_location(body: dict[str, Any]) -> tuple[str, str]:
     """(channel, ts) of the message a button was clicked on; empty strings when unknown."""
     container = body.get("container")

@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from blocks.cards import NO_VIEW, CardView
 from leadloop.context import Loop
 from leadloop.messages import card_key, card_message, sla_messages
+from leadloop.views import card_view
 from leads.lead import Lead
 from leads.lifecycle import BEFORE_SALES, SYSTEM, Move, Step, decide
 from leads.routing import route
@@ -45,7 +47,7 @@ async def turn_hot_if_due(session: AsyncSession, row: LeadRow, loop: Loop, now: 
         return False
     hot = to_lead(moved)
     await record_audit(session, [hot_audit(hot, now)])
-    await enqueue(session, hot_alerts(hot, loop, now), now)
+    await enqueue(session, hot_alerts(hot, loop, now, await card_view(session, loop, hot)), now)
     return True
 
 
@@ -54,10 +56,12 @@ def hot_audit(lead: Lead, now: datetime) -> dict[str, Any]:
     return audit_values(lead.id, SYSTEM.user, "hot", {"channel": lead.route_channel}, now)
 
 
-def hot_alerts(lead: Lead, loop: Loop, now: datetime) -> list[OutboxMessage]:
+def hot_alerts(
+    lead: Lead, loop: Loop, now: datetime, view: CardView = NO_VIEW
+) -> list[OutboxMessage]:
     """The card of a lead that just turned hot, and its SLA ladder."""
     language = loop.channel_language
-    card = card_message(lead, lead.route_channel, language, now=now, first=True)
+    card = card_message(lead, lead.route_channel, language, now=now, first=True, view=view)
     ladder = sla_messages(
         lead,
         loop.config.sla,

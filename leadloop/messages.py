@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from blocks.cards import lead_card
+from blocks.cards import CardView, lead_card
 from blocks.messages import Message, escalation_message, owner_dm, reannounce_message
 from leads.language import Language
 from leads.lead import Lead
@@ -13,6 +13,7 @@ from leads.sla import SlaPolicy, sla_due_times
 from storage.outbox import OutboxMessage
 
 WHILE_UNCLAIMED = "unclaimed"  # SLA steps are owed only while nobody has claimed the lead
+WHILE_UNDECIDED = "undecided"  # stale-deal reminders, only while the deal has no outcome
 RECAPTURED = "recaptured"
 _NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 
@@ -23,7 +24,7 @@ def card_key(lead_id: int, channel: str = "") -> str:
 
 
 def card_message(
-    lead: Lead, channel: str, language: Language, *, now: datetime, first: bool
+    lead: Lead, channel: str, language: Language, *, now: datetime, first: bool, view: CardView
 ) -> OutboxMessage:
     """Post the lead's card to `channel`."""
     return OutboxMessage(
@@ -31,7 +32,7 @@ def card_message(
         kind="card",
         method="chat.postMessage",
         channel=channel,
-        payload={**lead_card(lead, language), **_NO_UNFURL},
+        payload={**lead_card(lead, language, view), **_NO_UNFURL},
         due_at=now,
         lead_id=lead.id,
     )
@@ -80,8 +81,7 @@ def card_update(
     ts: str,
     step: str,
     now: datetime,
-    passed_by: tuple[str, ...] = (),
-    moved_to: str = "",
+    view: CardView,
 ) -> OutboxMessage:
     """Redraw a card in place for the lead's new state; a newer redraw cancels this one."""
     return OutboxMessage(
@@ -89,7 +89,7 @@ def card_update(
         kind="card_update",
         method="chat.update",
         channel=channel,
-        payload={**lead_card(lead, language, passed_by=passed_by, moved_to=moved_to), "ts": ts},
+        payload={**lead_card(lead, language, view), "ts": ts},
         due_at=now,
         lead_id=lead.id,
         supersedes=True,
@@ -97,11 +97,11 @@ def card_update(
 
 
 def owner_dm_message(
-    lead: Lead, language: Language, *, now: datetime, passed_by: tuple[str, ...] = ()
+    lead: Lead, language: Language, *, now: datetime, view: CardView
 ) -> OutboxMessage:
     """The new owner's DM with the lead's contact details."""
     owner = lead.owner or ""
-    payload = owner_dm(lead, language, passed_by=passed_by)
+    payload = owner_dm(lead, language, view)
     return direct_message(f"lead:{lead.id}:owner:{owner}", owner, payload, now=now, lead_id=lead.id)
 
 

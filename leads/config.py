@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from leads.checks import FieldError, require_positive_seconds
+from leads.checks import FieldError, require_positive_seconds, require_user_or_channel_id
 from leads.claiming import ClaimPolicy
 from leads.language import Language
 from leads.routing import RoutingRule
 from leads.scoring import ScoringRules
 from leads.sla import SlaPolicy
+
+CURRENCY: Final = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,69 @@ class SweepSettings:
 
 
 @dataclass(frozen=True)
+class OutcomeSettings:
+    """Deal outcomes: the currency of deal values, and nudges about deals left open."""
+
+    currency: str = "JPY"
+    remind_owner_after_days: float = 14.0  # a claimed lead with no outcome: DM its owner once
+    remind_manager_after_days: float = 7.0  # ... then, this much later, the manager once
+    manager: str = ""  # a user ID (U…) or channel ID (C…); empty: sla.escalate_to
+
+    def __post_init__(self) -> None:
+        if not CURRENCY.fullmatch(self.currency):
+            raise FieldError(
+                "currency", f"must be a 3-letter code like JPY or USD, got {self.currency!r}"
+            )
+        for name in ("remind_owner_after_days", "remind_manager_after_days"):
+            days = getattr(self, name)
+            if not (math.isfinite(days) and days >= 0):
+                raise FieldError(name, f"must be 0 (off) or more days, got {days:g}")
+        require_user_or_channel_id("manager", self.manager)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Funnel reports and the weekly digest."""
+
+    timezone: str = ""  # periods and weeks are counted here; empty: sla.business_hours'
+    digest_weekday: int = 0  # the digest of the week before is posted from this day (Monday 0)
+    digest_hour: int = 9  # ... at this local hour
+
+    def __post_init__(self) -> None:
+        if self.timezone:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise FieldError(
+                    "timezone", f"is not a time zone name: {self.timezone!r}"
+                ) from None
+        if not 0 <= self.digest_weekday <= 6:
+            raise FieldError(
+                "digest_weekday", f"must be 0 (Monday) to 6, got {self.digest_weekday}"
+            )
+        if not 0 <= self.digest_hour <= 23:
+            raise FieldError("digest_hour", f"must be 0 to 23, got {self.digest_hour}")
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    """Learning from outcomes: sources and events that win more score more."""
+
+    enabled: bool = False
+    pseudo_deals: float = 10.0  # smoothing: this many deals at the overall win rate
+    max_points: int = 20  # the largest boost or cut a source or an event can earn
+    min_decided: int = 5  # below this many decided leads, a source or event earns nothing
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.pseudo_deals) and self.pseudo_deals > 0):
+            raise FieldError("pseudo_deals", f"must be more than 0, got {self.pseudo_deals:g}")
+        if self.max_points < 0:
+            raise FieldError("max_points", f"must be 0 or more, got {self.max_points}")
+        if self.min_decided < 0:
+            raise FieldError("min_decided", f"must be 0 or more, got {self.min_decided}")
+
+
+@dataclass(frozen=True)
 class LeadbotConfig:
     """Scoring, routing, SLA, claim and delivery rules (the YAML file's top level)."""
 
@@ -61,3 +130,16 @@ class LeadbotConfig:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     sweeps: SweepSettings = field(default_factory=SweepSettings)
     admins: tuple[str, ...] = ()
+    outcomes: OutcomeSettings = field(default_factory=OutcomeSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
+
+    @property
+    def timezone(self) -> str:
+        """Where report periods and digest weeks are counted."""
+        return self.reports.timezone or self.sla.business_hours.timezone
+
+    @property
+    def manager(self) -> str:
+        """Who hears of deals left open too long (and of unclaimed hot leads)."""
+        return self.outcomes.manager or self.sla.escalate_to

@@ -1,4 +1,4 @@
-"""A stored lead as the rest of the system sees it: profile, stage, owner, score."""
+"""A stored lead as the rest of the system sees it: profile, stage, owner, score, outcome."""
 
 from __future__ import annotations
 
@@ -6,8 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leads.model import LeadDraft, Stage
+from leads.outcomes import LostReason
 from leads.routing import LeadFacts
 from leads.scoring import Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The latest outcome recorded on a lead: by whom and when, with its value or reason."""
+
+    stage: Stage
+    by: str
+    at: datetime
+    value: float | None = None
+    reason: LostReason | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,7 @@ class Lead:
     route_channel: str = ""
     card_channel: str = ""
     card_ts: str = ""
+    decision: Decision | None = None  # the latest outcome recorded, if any
 
     def top_reasons(self, n: int = 3) -> tuple[Reason, ...]:
         """The reasons that moved the score most."""

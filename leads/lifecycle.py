@@ -79,9 +79,10 @@ CARD_STEPS: Final[Mapping[Stage, tuple[Step, ...]]] = MappingProxyType(
         _S.LOST: (Step.CHANGE_OUTCOME,),
     }
 )
-# A correction may put a decided lead in any of these stages (the same one: a new value or
-# reason); it is a transition like any other, with its row in the stage history.
+# Change outcome takes a lead with an outcome to another (or the same one, with a new value
+# or reason), or back to "no outcome yet"; a transition like any other, in the history.
 CORRECTABLE: Final = frozenset({_S.MEETING, _S.WON, _S.LOST})
+CORRECTIONS: Final = frozenset({_S.CLAIMED, *CORRECTABLE})
 
 OUTCOME_STEPS: Final = frozenset({Step.BOOK_MEETING, Step.WIN, Step.LOSE})
 OWNED_STAGES: Final = frozenset({_S.CLAIMED, _S.MEETING, _S.WON, _S.LOST})
@@ -150,7 +151,7 @@ def _correction(
 ) -> Move | Refusal:
     if stage not in CORRECTABLE:
         return Refusal("claim_first") if stage == Stage.HOT else Refusal("nothing_to_change")
-    if target not in CORRECTABLE:
+    if target not in CORRECTIONS:
         return Refusal("wrong_stage", {"stage": stage.value, "step": Step.CHANGE_OUTCOME.value})
     refused = _rights_refusal(WHO_MAY[Step.CHANGE_OUTCOME], actor, owner)
     return refused or Move(Step.CHANGE_OUTCOME, stage, target)

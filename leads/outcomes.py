@@ -36,19 +36,21 @@ class Outcome:
     detail: str = ""
 
 
-def parse_deal_value(text: str) -> float | None | str:
-    """A deal value typed in a form: a number (commas and currency signs allowed), or None
-    when left empty; the problem code when it is not a usable amount."""
-    cleaned = text.strip().replace(",", "").replace("_", "").lstrip("¥$€£￥").strip()
+def read_deal_value(text: str) -> tuple[float | None, str | None]:
+    """A deal value typed in a form, and the problem code when it is not a usable amount.
+
+    Empty is no value; commas, spaces and a leading currency sign are allowed.
+    """
+    cleaned = text.strip().replace(",", "").replace(" ", "").lstrip("¥$€£￥")
     if not cleaned:
-        return None
+        return None, None
     try:
         value = float(cleaned)
     except ValueError:
-        return "deal_value_invalid"
+        return None, "deal_value_invalid"
     if not math.isfinite(value) or value < 0 or value > MAX_DEAL_VALUE:
-        return "deal_value_invalid"
-    return value
+        return None, "deal_value_invalid"
+    return value, None
 
 
 def lost_problem(reason: LostReason | None, detail: str) -> str | None:

@@ -26,9 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from leads.config import LeadbotConfig
-from leads.lead import Lead
+from leads.lead import Decision, Lead
 from leads.lifecycle import Move
 from leads.model import Budget, CompanySize, Interest, LeadDraft, Source, Stage, Timeline
+from leads.outcomes import LostReason
 from leads.scoring import Reason, ReasonKind, ScoringRules, TouchFact
 from storage.tables import AUDIT, HISTORY, LEADS, TOUCHES, AuditRow, LeadRow, TouchRow
 
@@ -86,7 +87,28 @@ def lead_from(values: Values) -> Lead:
         route_channel=values["route_channel"],
         card_channel=values["card_channel"],
         card_ts=values["card_ts"],
+        decision=_decision(values),
     )
+
+
+def _decision(values: Values) -> Decision | None:
+    at = values["outcome_at"]
+    stage = values["outcome"]
+    if at is None or stage not in _DECISIONS:
+        return None
+    reason = values["lost_reason"]
+    return Decision(
+        stage=Stage(stage),
+        by=values["outcome_by"],
+        at=at,
+        value=values["deal_value"],
+        reason=LostReason(reason) if reason in _LOST_REASONS else None,
+        detail=values["lost_detail"],
+    )
+
+
+_DECISIONS = frozenset({"meeting", "won", "lost"})
+_LOST_REASONS = frozenset(reason.value for reason in LostReason)
 
 
 def to_draft(row: LeadRow) -> LeadDraft:

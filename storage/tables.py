@@ -101,6 +101,18 @@ class LeadRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     hot_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The latest outcome, kept with its stage_history row for the card and the export;
+    # reports count from the history.
+    outcome: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    deal_value: Mapped[float | None] = mapped_column(Float)
+    lost_reason: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    lost_detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome_by: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    outcome_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    meeting_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    won_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lost_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    calibration: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     __table_args__ = (
         Index("ix_leads_stage_score", "stage", "score"),
@@ -124,6 +136,21 @@ class StageHistoryRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_stage_history_to_stage_created_at", "to_stage", "created_at"),)
+
+
+class CalibrationRow(Base):
+    """What outcomes taught about one source or event: its smoothed win rate and points."""
+
+    __tablename__ = "calibration"
+
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(150), primary_key=True)
+    wins: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    rate: Mapped[float] = mapped_column(Float, default=0.0)
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    previous_points: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class TouchRow(Base):

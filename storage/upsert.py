@@ -32,9 +32,10 @@ async def insert_ignoring_conflict(
 
 
 async def upsert(
-    session: AsyncSession, table: type[Base], values: dict[str, Any], *, key: str
+    session: AsyncSession, table: type[Base], values: dict[str, Any], *, key: str | tuple[str, ...]
 ) -> None:
-    """Insert or overwrite the row identified by `key`."""
+    """Insert or overwrite the row identified by `key` (a column, or several)."""
+    keys = (key,) if isinstance(key, str) else key
     statement = dialect_insert(session, table).values(values)
-    updates = {column: statement.excluded[column] for column in values if column != key}
-    await session.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates))
+    updates = {column: statement.excluded[column] for column in values if column not in keys}
+    await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates))

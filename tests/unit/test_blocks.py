@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from blocks.cards import lead_card
+from blocks.cards import CardView, lead_card
 from blocks.messages import capture_message, home_view, owner_dm
 from blocks.modal import ModalContext, draft_from_state, lead_modal
 from blocks.text import escape, safe
@@ -89,10 +89,10 @@ def test_card_in_every_state_is_valid_block_kit(lead: Lead, language: Language) 
         replace(claimed, stage=Stage.MEETING),
         replace(claimed, stage=Stage.WON),
     ):
-        card = lead_card(state, language, passed_by=("U1", "U2"))
+        card = lead_card(state, language, CardView(passed_by=("U1", "U2")))
         _validate_blocks(card["blocks"])
         assert len(card["text"]) < 40_000
-    _validate_blocks(lead_card(lead, language, moved_to="C0OTHER")["blocks"])
+    _validate_blocks(lead_card(lead, language, CardView(moved_to="C0OTHER"))["blocks"])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -92,6 +92,7 @@ TABLE: dict[tuple[Stage, Step], Stage | str] = {
 
 @pytest.mark.parametrize(("stage", "step"), list(TABLE))
 def test_the_table_for_someone_with_the_right(stage: Stage, step: Step) -> None:
+    assert step != Step.CHANGE_OUTCOME
     actor = SYSTEM if WHO_MAY[step].value == "system" else Actor(OWNER)
     decision = decide(stage, step, actor, owner=owner_in(stage))
     expected = TABLE[(stage, step)]
@@ -156,9 +157,9 @@ def test_refusals_name_the_owner() -> None:
         (S.NURTURING, ()),
         (S.HOT, (Step.CLAIM, Step.PASS)),
         (S.CLAIMED, (Step.BOOK_MEETING, Step.WIN, Step.LOSE)),
-        (S.MEETING, (Step.WIN, Step.LOSE)),
-        (S.WON, ()),
-        (S.LOST, ()),
+        (S.MEETING, (Step.WIN, Step.LOSE, Step.CHANGE_OUTCOME)),
+        (S.WON, (Step.CHANGE_OUTCOME,)),
+        (S.LOST, (Step.CHANGE_OUTCOME,)),
         (S.RECYCLED, ()),
     ],
 )
@@ -169,7 +170,7 @@ def test_card_buttons_per_stage(stage: Stage, buttons: tuple[Step, ...]) -> None
 def test_every_button_a_card_shows_is_allowed_in_its_stage_and_has_an_action() -> None:
     for stage, steps in CARD_STEPS.items():
         for step in steps:
-            assert (stage, step) in TRANSITIONS
+            assert (stage, step) in TRANSITIONS or step == Step.CHANGE_OUTCOME
             assert step in STEP_ACTIONS
             assert step.value in say.BUTTONS
 
@@ -182,3 +183,32 @@ def test_every_refusal_can_be_said() -> None:
             codes.add(decision.code)
     assert codes <= set(say.REFUSALS)
     assert {"claim_first", "not_owner", "already_claimed", "may_not_claim"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("who", "stage", "target", "expected"),
+    [
+        ("owner", S.WON, S.LOST, S.LOST),
+        ("owner", S.LOST, S.WON, S.WON),
+        ("owner", S.WON, S.WON, S.WON),  # a new deal value
+        ("owner", S.LOST, S.LOST, S.LOST),  # a new reason
+        ("owner", S.MEETING, S.CLAIMED, S.CLAIMED),  # back to "no outcome yet"
+        ("admin", S.LOST, S.MEETING, S.MEETING),
+        ("other", S.WON, S.LOST, "not_owner"),
+        ("owner", S.CLAIMED, S.WON, "nothing_to_change"),
+        ("admin", S.HOT, S.WON, "claim_first"),
+        ("owner", S.NEW, S.WON, "nothing_to_change"),
+        ("owner", S.WON, S.HOT, "wrong_stage"),
+        ("owner", S.WON, S.RECYCLED, "wrong_stage"),
+        ("owner", S.WON, None, "wrong_stage"),
+    ],
+)
+def test_change_outcome(
+    who: str, stage: Stage, target: Stage | None, expected: Stage | str
+) -> None:
+    decision = decide(stage, Step.CHANGE_OUTCOME, ACTORS[who], owner=owner_in(stage), target=target)
+    if isinstance(expected, Stage):
+        assert decision == Move(Step.CHANGE_OUTCOME, stage, expected)
+    else:
+        assert isinstance(decision, Refusal)
+        assert decision.code == expected

@@ -1,0 +1,118 @@
+"""What outcomes taught, stored: tallies of decided leads, weights, and applying them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Float, case, func, literal, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from leads.calibration import Tally, Weight
+from leads.funnel import Dimension
+from storage.db import Database
+from storage.tables import CalibrationRow, LeadRow
+from storage.upsert import upsert
+
+DECIDED = ("won", "lost")
+APPLY_CHUNK = 20_000
+
+
+async def tallies(session: AsyncSession, dimension: Dimension) -> dict[str, Tally]:
+    """Decided leads and wins per value of `dimension` (the latest outcome of each lead)."""
+    column = LeadRow.source if dimension == Dimension.SOURCE else LeadRow.event
+    rows = await session.execute(
+        select(column, func.count(), func.sum(case((LeadRow.outcome == "won", 1), else_=0)))
+        .where(LeadRow.outcome.in_(DECIDED))
+        .group_by(column)
+    )
+    return {value: Tally(wins=int(wins or 0), decided=int(count)) for value, count, wins in rows}
+
+
+async def stored_weights(
+    session: AsyncSession, wanted: Iterable[tuple[Dimension, str]] | None = None
+) -> list[Weight]:
+    """Weights learned so far (all of them, or those of these dimension/value pairs)."""
+    query = select(CalibrationRow)
+    pairs = [(dimension.value, value) for dimension, value in wanted or ()]
+    if wanted is not None:
+        if not pairs:
+            return []
+        query = query.where(tuple_(CalibrationRow.dimension, CalibrationRow.value).in_(pairs))
+    return [_weight(row) for row in await session.scalars(query)]
+
+
+async def changed_weights(session: AsyncSession) -> list[tuple[Weight, float]]:
+    """Weights whose points changed at the last calibration, with their previous points."""
+    rows = await session.scalars(
+        select(CalibrationRow).where(CalibrationRow.points != CalibrationRow.previous_points)
+    )
+    return [(_weight(row), row.previous_points) for row in rows]
+
+
+async def save_weights(session: AsyncSession, weights: Sequence[Weight], now: datetime) -> None:
+    """Store the new weights, remembering each one's previous points."""
+    previous = {(w.dimension, w.value): w.points for w in await stored_weights(session)}
+    for weight in weights:
+        await upsert(
+            session,
+            CalibrationRow,
+            {
+                "dimension": weight.dimension.value,
+                "value": weight.value,
+                "wins": weight.tally.wins,
+                "decided": weight.tally.decided,
+                "rate": weight.rate,
+                "points": weight.points,
+                "previous_points": previous.get((weight.dimension, weight.value), 0.0),
+                "updated_at": now,
+            },
+            key=("dimension", "value"),
+        )
+
+
+async def apply_weights(db: Database, weights: Sequence[Weight]) -> int:
+    """Give every lead the points of its source and event, in id-range chunks; returns how
+    many changed. `fit` carries them, so decay and hotness need nothing new."""
+    points = _points_sql(weights)
+    async with db.read() as session:
+        low, high = (
+            await session.execute(select(func.min(LeadRow.id), func.max(LeadRow.id)))
+        ).one()
+    if low is None:
+        return 0
+    changed = 0
+    for start in range(low - 1, high, APPLY_CHUNK):
+        async with db.write() as session:
+            result = await session.execute(
+                update(LeadRow)
+                .where(
+                    LeadRow.id > start,
+                    LeadRow.id <= start + APPLY_CHUNK,
+                    LeadRow.calibration != points,
+                )
+                .values(fit=LeadRow.fit - LeadRow.calibration + points, calibration=points)
+                .execution_options(synchronize_session=False)
+            )
+            changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed
+
+
+def _points_sql(weights: Sequence[Weight]) -> ColumnElement[float]:
+    """The calibration points of a row, its source's plus its event's, as one SQL expression."""
+    by_source = {w.value: w.points for w in weights if w.dimension == Dimension.SOURCE and w.points}
+    by_event = {w.value: w.points for w in weights if w.dimension == Dimension.EVENT and w.points}
+    zero = literal(0.0, Float)
+    source = case(by_source, value=LeadRow.source, else_=zero) if by_source else zero
+    event = case(by_event, value=LeadRow.event, else_=zero) if by_event else zero
+    return source + event
+
+
+def _weight(row: CalibrationRow) -> Weight:
+    return Weight(
+        dimension=Dimension(row.dimension),
+        value=row.value,
+        tally=Tally(wins=row.wins, decided=row.decided),
+        rate=row.rate,
+        points=row.points,
+    )
