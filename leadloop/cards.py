@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks.cards import CardView, lead_card
 from leadloop.context import Loop
-from leadloop.reminders import STALE_MANAGER, STALE_OWNER
 from leadloop.messages import (
     WHILE_UNCLAIMED,
     WHILE_UNDECIDED,
@@ -21,6 +20,7 @@ from leadloop.messages import (
     owner_dm_message,
     sla_messages,
 )
+from leadloop.reminders import STALE_MANAGER, STALE_OWNER
 from leadloop.views import card_view
 from leads.language import Language
 from leads.lead import Lead
