@@ -483,6 +483,68 @@ STALE_MANAGER: Final = Text(
     ":hourglass: {owner} さんが{days}日前に担当した *{name}* の結果がまだ記録されていません。",
 )
 
+# --- funnel reports -------------------------------------------------------------------
+
+STEP_NAMES: Final = _table(
+    {
+        "captured": Text("Captured", "獲得"),
+        "hot": Text("Hot", "ホット"),
+        "claimed": Text("Claimed", "担当決定"),
+        "meeting": Text("Meeting", "商談化"),
+        "won": Text("Won", "受注"),
+        "lost": Text("Lost", "失注"),
+    }
+)
+PERIOD_NAMES: Final = _table(
+    {
+        "7d": Text("the last 7 days", "直近7日間"),
+        "30d": Text("the last 30 days", "直近30日間"),
+        "90d": Text("the last 90 days", "直近90日間"),
+        "all": Text("all time", "全期間"),
+    }
+)
+PERIOD_DAYS: Final = Text("the last {days} days", "直近{days}日間")
+STATS_TITLE: Final = Text(
+    "*Funnel of the leads captured in {period}*", "*{period}に獲得したリードのファネル*"
+)
+STATS_WEEK: Final = Text("*Weekly funnel: {week}*", "*週次ファネル：{week}*")
+STATS_STEP: Final = Text("{step} {count}", "{step} {count}")
+STATS_CONVERSION: Final = Text("{count} ({share})", "{count}（{share}）")
+STATS_SUMMARY: Final = Text(
+    "Win rate {win_rate} · hot to claim: median {median}, 90% within {p90} ·"
+    " SLA breaches {breaches} · won value {value}",
+    "受注率 {win_rate}・ホットから担当まで：中央値 {median}、90%が{p90}以内・"
+    "SLA超過 {breaches}件・受注金額 {value}",
+)
+STATS_DROP_OFF: Final = Text("Drop-off: {steps}", "離脱：{steps}")
+STATS_REASONS: Final = Text("Top loss reasons: {reasons}", "主な失注理由：{reasons}")
+STATS_BY_SOURCE: Final = Text("*By source*", "*流入元別*")
+STATS_BY_EVENT: Final = Text("*By event*", "*イベント別*")
+STATS_NO_EVENT: Final = Text("(no event)", "（イベントなし）")
+STATS_EMPTY: Final = Text(
+    "No leads were captured in {period}.", "{period}に獲得したリードはありません。"
+)
+STATS_COLUMNS: Final = _table(  # short column heads of the monospace tables
+    {
+        "captured": Text("capt", "獲得"),
+        "hot": Text("hot", "ﾎｯﾄ"),
+        "claimed": Text("clm", "担当"),
+        "meeting": Text("mtg", "商談"),
+        "won": Text("won", "受注"),
+        "lost": Text("lost", "失注"),
+        "win_rate": Text("win%", "受注率"),
+    }
+)
+STATS_MORE: Final = Text("… and {count} more", "…ほか{count}件")
+STATS_USAGE: Final = Text(
+    "Say which period: `/lead stats 7d`, `30d`, `90d` or `all`.",
+    "期間を指定してください：`/lead stats 7d`、`30d`、`90d`、`all`",
+)
+STATS_COUNTING: Final = Text(
+    ":hourglass_flowing_sand: Counting the funnel; it follows in a moment.",
+    ":hourglass_flowing_sand: ファネルを集計しています。まもなく表示します。",
+)
+
 # --- Home tab ---------------------------------------------------------------------------
 
 HOME_RECENT: Final = Text("*Your recent leads*", "*最近登録したリード*")

@@ -19,10 +19,14 @@ from bot.errors import EXIT_UNAVAILABLE, StartupError
 from bot.export import export_leads
 from bot.logs import configure_logging
 from bot.preflight import check_bot_token, open_socket_mode_url, prepare_database, reserve_port
+from bot.report import FORMATS, write_report
 from bot.server import build_web_app
-from bot.services import AppServices, build_services
+from bot.services import AppServices, build_services, utc_now
 from bot.settings import Mode, Settings, load_settings
+from leadloop.context import Loop
+from leadloop.reports import funnel_of
 from leads.config import LeadbotConfig
+from leads.funnel import period
 from scheduler.jobs import JOBS, run_job
 from storage.db import Database, create_database
 
@@ -81,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     export.set_defaults(run=_export)
+    report = commands.add_parser("report", help="print the funnel by source and by event")
+    report.add_argument("--period", default="30d", help="7d, 30d, 90d, all, or Nd (default 30d)")
+    report.add_argument("--format", choices=FORMATS, default="table")
+    report.set_defaults(run=_report)
     return parser
 
 
@@ -192,6 +200,22 @@ async def _export_to(output: Path | None, db: Database, fmt: str) -> int:
         raise StartupError(
             f"cannot write {output} ({error.strerror}); choose another --output"
         ) from None
+
+
+async def _report(args: argparse.Namespace, settings: Settings) -> int:
+    config = load_config(settings.leadbot_config)
+    chosen = period(args.period, now=utc_now(), timezone=config.timezone)
+    if chosen is None:
+        raise StartupError(f"--period {args.period!r} is not a period; use 7d, 30d, 90d or all")
+    db = create_database(settings.database_url)
+    try:
+        await prepare_database(db, settings.database_url, create=False)
+        loop = Loop(db=db, config=config, sales_channel="", clock=utc_now)
+        funnel = await funnel_of(loop, chosen)
+    finally:
+        await db.dispose()
+    write_report(funnel, sys.stdout, fmt=args.format, currency=config.outcomes.currency)
+    return 0
 
 
 async def _started_services(settings: Settings, config: LeadbotConfig) -> AppServices:

@@ -33,6 +33,11 @@ COLUMNS = (
     "hot_at",
     "claimed_at",
     "notes",
+    "lost_reason",
+    "deal_value",
+    "meeting_at",
+    "won_at",
+    "lost_at",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_LIKE = re.compile(r"^[+-]?[\d\s().-]+$")
@@ -60,14 +65,20 @@ SOURCE_COLUMNS = (
     "hot_at",
     "claimed_at",
     "notes",
+    "lost_reason",
+    "deal_value",
+    "meeting_at",
+    "won_at",
+    "lost_at",
 )
 _TIMES = tuple(index for index, name in enumerate(SOURCE_COLUMNS) if name.endswith("_at"))
 _TEXTS = tuple(
     index
     for index, name in enumerate(SOURCE_COLUMNS)
-    if name not in ("id", "score", "consent", "touch_count") and index not in _TIMES
+    if name not in ("id", "score", "consent", "touch_count", "deal_value") and index not in _TIMES
 )
 _OWNER = SOURCE_COLUMNS.index("owner")
+_DEAL_VALUE = SOURCE_COLUMNS.index("deal_value")
 _FORMULA_CHARS = frozenset(FORMULA_START)
 
 
@@ -82,6 +93,8 @@ def record_values(row: Sequence[Any], *, defuse: bool = False) -> list[Any]:
         values[index] = iso_utc(values[index])
     if values[_OWNER] is None:
         values[_OWNER] = ""
+    if values[_DEAL_VALUE] is None:
+        values[_DEAL_VALUE] = ""
     if defuse:
         for index in _TEXTS:
             text = values[index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,7 +15,7 @@ from handlers.directory import Directory
 from handlers.membership import Membership
 from leadloop.capture import Captures
 from leadloop.context import Loop
-from leadloop.delivery import LateRenderer, remember_card
+from leadloop.delivery import LateRenderer, remember_delivery
 from leads.config import LeadbotConfig
 from scheduler.delivery import Deliverer
 from scheduler.jobs import JobContext
@@ -97,7 +98,7 @@ def build_services(
         config.delivery,
         clock,
         render=LateRenderer(loop, people).render,
-        on_sent=remember_card,
+        on_sent=partial(remember_delivery, loop),
     )
     return AppServices(
         settings=settings,

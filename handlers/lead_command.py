@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, assert_never
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,8 +21,10 @@ from blocks.messages import (
     not_yet_message,
 )
 from blocks.modal import ModalContext, lead_modal
+from blocks.reports import counting_message, stats_message, stats_usage
 from handlers.context import Services
 from leadloop.capture import CaptureRequest
+from leadloop.reports import funnel_of
 from leadloop.staff import event_of, set_event
 from leads.commands import (
     Admin,
@@ -36,6 +39,7 @@ from leads.commands import (
     ShowStats,
     parse_command,
 )
+from leads.funnel import period
 from leads.language import Language
 from leads.model import LeadDraft
 from leads.parsing import parse_quick_capture, unescape_slack
@@ -52,7 +56,11 @@ def register(app: AsyncApp) -> None:
 
 
 async def on_lead_command(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, services: Services
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
 ) -> None:
     """Dispatch on what the text after /lead asks for, answering in the person's language."""
     user = str(command.get("user_id", ""))
@@ -72,8 +80,8 @@ async def on_lead_command(
             await ack(**event_cleared_message(language))
         case QuickCapture(text=text):
             await ack(**await _quick_capture(services, command, user, text, language))
-        case ShowStats():
-            await ack(**not_yet_message("stats", language))
+        case ShowStats(period=name):
+            await _stats(ack, respond, services, name, language)
         case Find():
             await ack(**not_yet_message("find", language))
         case ShowMine():
@@ -82,6 +90,25 @@ async def on_lead_command(
             await ack(**not_yet_message("admin", language))
         case unknown:
             assert_never(unknown)
+
+
+async def _stats(
+    ack: AsyncAck, respond: AsyncRespond, services: Services, name: str, language: Language
+) -> None:
+    """Answer with the funnel at once, or say it is counting and answer by response_url."""
+    chosen = period(name, now=services.now(), timezone=services.config.timezone)
+    if chosen is None:
+        await ack(**stats_usage(language))
+        return
+    counting = asyncio.ensure_future(funnel_of(services.loop, chosen))
+    await asyncio.wait({counting}, timeout=services.config.reports.reply_within_seconds)
+    currency = services.config.outcomes.currency
+    if counting.done():
+        await ack(**stats_message(counting.result(), language, currency))
+        return
+    await ack(**counting_message(language))
+    message = stats_message(await counting, language, currency)
+    await respond(**message, response_type="ephemeral", replace_original=True)
 
 
 async def _open_modal(

@@ -14,10 +14,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from blocks.cards import CardView
 from blocks.messages import capture_message
 from leadloop.context import Loop
 from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_move
 from leadloop.messages import RECAPTURED, direct_message, intent_message
+from leads.calibration import Weight
+from leads.funnel import Dimension
 from leads.identity import names_agree, phone_key
 from leads.language import Language
 from leads.lead import Lead
@@ -26,6 +29,7 @@ from leads.merge import Merged, merge_profile, note_stamp
 from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
 from leads.scoring import TouchFact, score_lead, touch_reasons
+from storage.calibration import stored_weights
 from storage.group_commit import GroupCommit
 from storage.leads import (
     audit_values,
@@ -98,6 +102,7 @@ class Captures:
         batch = _Batch(self._loop, await _with_current_events(session, requests))
         await batch.find_known_people(session)
         plans = [batch.plan(request) for request in batch.requests]
+        await batch.calibrate_new_leads(session)
         batch.score_and_decide()
         await batch.store(session)
         await batch.record(session, plans)
@@ -130,6 +135,7 @@ class _Batch:
     read_stage: dict[int, str] = field(default_factory=dict)  # stored rows: the stage read
     last_at: dict[int, datetime] = field(default_factory=dict)
     hot: dict[int, Move] = field(default_factory=dict)  # rows turning hot in this batch
+    weights: dict[tuple[Dimension, str], Weight] = field(default_factory=dict)
 
     async def find_known_people(self, session: AsyncSession) -> None:
         """Lock the rows of everyone this batch may be about, with their touches."""
@@ -159,6 +165,21 @@ class _Batch:
         self.touches[id(row)].append(fact)
         self.last_at[id(row)] = request.at
         return plan
+
+    async def calibrate_new_leads(self, session: AsyncSession) -> None:
+        """New leads earn what outcomes taught about their source and event (when on)."""
+        if not self.loop.config.calibration.enabled:
+            return
+        new = [row for key, row in self.rows.items() if key not in self.read_stage]
+        wanted = {pair for row in new for pair in _calibrated_by(row)}
+        found = await stored_weights(session, wanted)
+        self.weights = {(weight.dimension, weight.value): weight for weight in found}
+        for row in new:
+            row["calibration"] = sum(weight.points for weight in self._weights_of(row))
+
+    def _weights_of(self, row: Row) -> tuple[Weight, ...]:
+        found = (self.weights.get(pair) for pair in _calibrated_by(row))
+        return tuple(weight for weight in found if weight is not None and weight.points)
 
     def score_and_decide(self) -> None:
         """Score every row from its touches; those whose score says so turn hot."""
@@ -221,9 +242,11 @@ class _Batch:
                 decided.add(key)
                 plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
+        currency = self.loop.config.outcomes.currency
         for key in self.hot:
             row = self.rows[key]
-            messages.extend(hot_alerts(lead_from(row), self.loop, row["hot_at"]))
+            view = CardView(calibration=self._weights_of(row), currency=currency)
+            messages.extend(hot_alerts(lead_from(row), self.loop, row["hot_at"], view))
         outcomes = []
         for plan in plans:
             outcome = _outcome(plan)
@@ -300,7 +323,21 @@ def _new_row(request: CaptureRequest, loop: Loop) -> Row:
         "updated_at": request.at,
         "hot_at": None,
         "claimed_at": None,
+        "outcome": "",
+        "deal_value": None,
+        "lost_reason": "",
+        "lost_detail": "",
+        "outcome_by": "",
+        "outcome_at": None,
+        "meeting_at": None,
+        "won_at": None,
+        "lost_at": None,
+        "calibration": 0.0,
     }
+
+
+def _calibrated_by(row: Row) -> tuple[tuple[Dimension, str], ...]:
+    return ((Dimension.SOURCE, row["source"]), (Dimension.EVENT, row["event"]))
 
 
 def _merge(row: Row, request: CaptureRequest) -> Merged:
@@ -332,10 +369,10 @@ def _touch_fact(request: CaptureRequest) -> TouchFact:
 
 def _apply_score(row: Row, touches: list[TouchFact], loop: Loop, now: datetime) -> None:
     score = score_lead(draft_from(row), touches, loop.config.scoring, now=now.timestamp())
-    row["fit"] = score.fit
+    row["fit"] = score.fit + row["calibration"]
     row["engagement"] = score.engagement
     row["engagement_at"] = now.timestamp()
-    row["score"] = score.total
+    row["score"] = round(row["fit"] + score.engagement)
     row["reasons"] = [reason_json(reason) for reason in score.reasons]
     row["rules_version"] = rules_version(loop.config)
 

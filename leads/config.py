@@ -83,6 +83,8 @@ class ReportSettings:
     timezone: str = ""  # periods and weeks are counted here; empty: sla.business_hours'
     digest_weekday: int = 0  # the digest of the week before is posted from this day (Monday 0)
     digest_hour: int = 9  # ... at this local hour
+    reply_within_seconds: float = 2.0  # /lead stats answers at once if counted by then,
+    # else says it is counting and posts the funnel a moment later (Slack waits 3 s)
 
     def __post_init__(self) -> None:
         if self.timezone:
@@ -98,6 +100,8 @@ class ReportSettings:
             )
         if not 0 <= self.digest_hour <= 23:
             raise FieldError("digest_hour", f"must be 0 to 23, got {self.digest_hour}")
+        if not (math.isfinite(self.reply_within_seconds) and 0 <= self.reply_within_seconds <= 2.5):
+            raise FieldError("reply_within_seconds", "must be 0 to 2.5 seconds (Slack waits 3)")
 
 
 @dataclass(frozen=True)

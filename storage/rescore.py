@@ -103,7 +103,7 @@ async def rescore_rows(
         score = score_lead(
             to_draft(row), touches.get(row.id, []), config.scoring, now=now.timestamp()
         )
-        row.fit = score.fit
+        row.fit = score.fit + row.calibration  # what outcomes taught stays until recalibrated
         row.engagement = score.engagement
         row.engagement_at = now.timestamp()
         row.score = score.total

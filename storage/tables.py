@@ -118,6 +118,7 @@ class LeadRow(Base):
         Index("ix_leads_stage_score", "stage", "score"),
         Index("ix_leads_captured_by_id", "captured_by", "id"),  # the Home tab's recent leads
         Index("ix_leads_rules_version", "rules_version"),  # leads scored under older rules
+        Index("ix_leads_created_at", "created_at"),  # the leads captured in a report's period
     )
 
 
@@ -175,6 +176,7 @@ class AuditRow(Base):
     """Who changed what, and when; never updated, never deleted."""
 
     __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_action_lead_id", "action", "lead_id"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     lead_id: Mapped[int | None] = mapped_column(

@@ -146,7 +146,10 @@ class Leadbot:
 
     async def command(self, text: str = "", *, user: str = STAFF, channel: str = BOOTH) -> Reply:
         """Run `/lead <text>` as `user`."""
-        return await self.post(slack_requests.slash_command(text, user_id=user, channel_id=channel))
+        body = slack_requests.slash_command(
+            text, user_id=user, channel_id=channel, response_url=self.slack.response_url()
+        )
+        return await self.post(body)
 
     async def click(
         self, action_id: str, value: str, *, user: str, channel: str = SALES, ts: str = ""
@@ -447,3 +450,52 @@ async def until_stage(leadbot: Leadbot, lead: Lead, stage: Stage) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"lead {lead.id} never reached {stage}")
+
+
+async def open_outcome_form(
+    leadbot: Leadbot, lead: Lead, user: str, action: str = "lead_won"
+) -> dict[str, Any]:
+    """Click Won, Lost or Change outcome on the lead's card; the form Slack was asked to open."""
+    before = len(leadbot.slack.calls_to("views.open"))
+    await click(leadbot, action, lead, user)
+    calls = await leadbot.slack.wait_for("views.open", count=before + 1)
+    view: dict[str, Any] = calls[-1].args["view"]
+    return view
+
+
+async def submit_outcome_form(
+    leadbot: Leadbot,
+    view: dict[str, Any],
+    user: str,
+    *,
+    value: str | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+    outcome: str | None = None,
+) -> Reply:
+    """Fill and submit an outcome form as `user` (fields left None are left empty)."""
+    values: dict[str, dict[str, dict[str, Any]]] = {
+        "deal_value": {"value": {"type": "number_input", "value": value}},
+        "lost_reason": {"value": slack_requests.select_value(reason)},
+        "lost_detail": {"value": slack_requests.text_value(detail)},
+        "outcome": {"value": slack_requests.select_value(outcome)},
+    }
+    present = {block["block_id"] for block in view["blocks"] if block.get("type") == "input"}
+    body = slack_requests.view_submission(
+        view["callback_id"],
+        {key: state for key, state in values.items() if key in present},
+        user_id=user,
+        private_metadata=view["private_metadata"],
+    )
+    return await leadbot.post(body)
+
+
+async def record_outcome(
+    leadbot: Leadbot, lead: Lead, user: str, outcome: str, **form: str | None
+) -> Reply:
+    """Record Won or Lost through its form ("meeting" needs no form) as `user`."""
+    if outcome == "meeting":
+        await click(leadbot, "lead_meeting", lead, user)
+        return Reply(200, "", "")
+    view = await open_outcome_form(leadbot, lead, user, f"lead_{outcome}")
+    return await submit_outcome_form(leadbot, view, user, **form)

@@ -118,6 +118,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/link", self._socket_mode)
+        app.router.add_post("/respond/{token}", self._respond)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -331,6 +332,20 @@ class FakeSlack:
         if fault is not None:
             await self._sleep(fault.delay)
         return self._answer(method, args, token)
+
+    def response_url(self) -> str:
+        """A response_url for a command or a click, answered by this fake (as hooks.slack.com)."""
+        return f"http://127.0.0.1:{self.port}/respond/{self.next_id('R')}"
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        """A message posted to a response_url: recorded as the call "response_url"."""
+        try:
+            args = await _read_args(request)
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        args["response_url"] = str(request.url)
+        await self._record(SlackCall("response_url", args, "", time.monotonic(), None))
+        return web.Response(text="ok")
 
     async def _record(self, call: SlackCall) -> None:
         async with self._recorded:

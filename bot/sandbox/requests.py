@@ -56,6 +56,7 @@ def slash_command(
     command: str = "/lead",
     trigger_id: str | None = None,
     team_id: str = TEAM_ID,
+    response_url: str = COMMAND_RESPONSE_URL,
 ) -> str:
     """Return the form-encoded body of a slash command invocation."""
     return urlencode(
@@ -71,7 +72,7 @@ def slash_command(
             "text": text,
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
-            "response_url": COMMAND_RESPONSE_URL,
+            "response_url": response_url,
             "trigger_id": trigger_id or new_trigger_id(),
         }
     )

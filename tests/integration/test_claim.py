@@ -21,6 +21,7 @@ from tests.harness import (
     ephemerals_to,
     hot_card,
     lead_now,
+    record_outcome,
     shown,
     until_stage,
 )
@@ -108,17 +109,20 @@ async def test_owner_clicking_claim_again_changes_nothing(leadbot: Leadbot) -> N
     assert await leadbot.count(AuditRow, lead_id=lead.id, action="claimed") == 1
 
 
-async def test_owner_records_won_and_the_card_shows_it_without_buttons(leadbot: Leadbot) -> None:
+async def test_owner_records_won_and_the_card_shows_it_with_only_change_outcome(
+    leadbot: Leadbot,
+) -> None:
     lead = await claimed_by(leadbot, ANN)
 
-    await click(leadbot, "lead_won", lead, ANN)
+    reply = await record_outcome(leadbot, lead, ANN, "won", value="1200000")
+    assert (reply.status, reply.text) == (200, "")
     await leadbot.slack.wait_for("chat.update", count=2)
     await leadbot.settle()
 
     assert (await lead_now(leadbot, lead)).stage == Stage.WON
     final = card_updates(leadbot)[-1]
-    assert "Outcome: *Won*" in block_texts(final["blocks"])
-    assert button_ids(final["blocks"]) == {}
+    assert "Outcome: *Won* · ¥1,200,000 · recorded by <@U0ANN>" in block_texts(final["blocks"])
+    assert button_ids(final["blocks"]) == {"Change outcome": "lead_change_outcome"}
     assert shown(leadbot, lead) == final["blocks"]
     assert await leadbot.count(AuditRow, lead_id=lead.id, action="outcome") == 1
 
@@ -133,7 +137,11 @@ async def test_meeting_booked_keeps_won_and_lost_on_the_card(leadbot: Leadbot) -
     assert (await lead_now(leadbot, lead)).stage == Stage.MEETING
     blocks = card_updates(leadbot)[-1]["blocks"]
     assert "Outcome: *Meeting booked*" in block_texts(blocks)
-    assert button_ids(blocks) == {"Won": "lead_won", "Lost": "lead_lost"}
+    assert button_ids(blocks) == {
+        "Won": "lead_won",
+        "Lost": "lead_lost",
+        "Change outcome": "lead_change_outcome",
+    }
 
 
 async def test_only_the_owner_may_record_an_outcome(leadbot: Leadbot) -> None:
@@ -153,7 +161,8 @@ async def test_an_admin_may_record_the_outcome(start_leadbot: StartLeadbot) -> N
     leadbot = await start_leadbot(LeadbotConfig(admins=("UADMIN",)))
     lead = await claimed_by(leadbot, ANN)
 
-    await click(leadbot, "lead_lost", lead, "UADMIN")
+    reply = await record_outcome(leadbot, lead, "UADMIN", "lost", reason="budget")
+    assert (reply.status, reply.text) == (200, "")
     await leadbot.slack.wait_for("chat.update", count=2)
     await leadbot.settle()
 
@@ -171,7 +180,7 @@ async def test_card_ends_in_the_latest_state_when_an_earlier_update_is_retried(
     await click(leadbot, "lead_claim", lead, ANN)
     await leadbot.slack.wait_for("chat.update")
 
-    await click(leadbot, "lead_won", lead, ANN)
+    await record_outcome(leadbot, lead, ANN, "won")
     await until_stage(leadbot, lead, Stage.WON)
     for _ in range(3):
         await leadbot.settle()
@@ -180,7 +189,7 @@ async def test_card_ends_in_the_latest_state_when_an_earlier_update_is_retried(
 
     blocks = shown(leadbot, lead)
     assert "Outcome: *Won*" in block_texts(blocks)
-    assert button_ids(blocks) == {}
+    assert button_ids(blocks) == {"Change outcome": "lead_change_outcome"}
 
 
 async def test_pass_sends_the_lead_on_to_the_pass_to_channel(start_leadbot: StartLeadbot) -> None:

@@ -30,10 +30,13 @@ from tests.harness import (
     hot_card,
     lead_form,
     lead_now,
+    open_outcome_form,
     prefilled_values,
+    record_outcome,
     rows_of,
     select_values,
     shown,
+    submit_outcome_form,
     text_values,
     until_stage,
 )
@@ -180,7 +183,7 @@ async def test_a_repeat_capture_of_an_owned_lead_tells_the_owner_in_their_langua
 
 async def test_the_owner_of_a_won_lead_hears_of_a_repeat_capture_too(leadbot: Leadbot) -> None:
     lead = await claimed_by(leadbot, ANN)
-    await click(leadbot, "lead_won", lead, ANN)
+    await record_outcome(leadbot, lead, ANN, "won")
     await until_stage(leadbot, lead, Stage.WON)
 
     await leadbot.command(f"Jane Doe, {lead.profile.email}", user=BOB)
@@ -329,10 +332,11 @@ async def test_every_stage_change_is_in_the_history(leadbot: Leadbot) -> None:
     lead = await claimed_by(leadbot, ANN)
     await click(leadbot, "lead_meeting", lead, ANN)
     await until_stage(leadbot, lead, Stage.MEETING)
-    await click(leadbot, "lead_won", lead, ANN)
+    form = await open_outcome_form(leadbot, lead, ANN, "lead_won")
+    await submit_outcome_form(leadbot, form, ANN, value="5000")
     await until_stage(leadbot, lead, Stage.WON)
-    await click(leadbot, "lead_won", lead, ANN)  # a double click changes nothing
-    await ephemerals_to(leadbot, ANN)
+    again = await submit_outcome_form(leadbot, form, ANN, value="5000")  # a double submit
+    assert "already recorded as Won" in again.json()["errors"]["deal_value"]
 
     history = await rows_of(leadbot, StageHistoryRow, lead_id=lead.id)
     assert [(row.from_stage, row.to_stage, row.actor) for row in history] == [
@@ -342,6 +346,7 @@ async def test_every_stage_change_is_in_the_history(leadbot: Leadbot) -> None:
         ("claimed", "meeting", ANN),
         ("meeting", "won", ANN),
     ]
+    assert history[-1].value == 5000
 
 
 async def test_reasons_are_stored_as_codes_and_old_ones_are_recomputed(leadbot: Leadbot) -> None:

@@ -22,6 +22,7 @@ from tests.harness import (
     click,
     hot_card,
     prefilled_values,
+    record_outcome,
     text_values,
     until_stage,
 )
@@ -75,7 +76,7 @@ async def person_does_everything(leadbot: Leadbot) -> None:
     await until_stage(leadbot, claimed, Stage.CLAIMED)
     await click(leadbot, "lead_meeting", claimed, "U0ANN")
     await until_stage(leadbot, claimed, Stage.MEETING)
-    await click(leadbot, "lead_won", claimed, "U0ANN")
+    await record_outcome(leadbot, claimed, "U0ANN", "won", value="100")
     await until_stage(leadbot, claimed, Stage.WON)
     await capture(leadbot, name="Cal Claimed", email="cal@initech.example", notes="again")
     await leadbot.settle()

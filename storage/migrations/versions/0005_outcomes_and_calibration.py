@@ -40,6 +40,8 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("dimension", "value", name=op.f("pk_calibration")),
     )
+    op.create_index("ix_leads_created_at", "leads", ["created_at"], unique=False)
+    op.create_index("ix_audit_action_lead_id", "audit", ["action", "lead_id"], unique=False)
     _backfill_outcomes()
 
 
@@ -60,6 +62,8 @@ def _backfill_outcomes() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_action_lead_id", table_name="audit")
+    op.drop_index("ix_leads_created_at", table_name="leads")
     op.drop_table("calibration")
     for name in ("calibration", "lost_detail", "deal_value", *_TIME_COLUMNS):
         op.drop_column("leads", name)
