@@ -213,6 +213,8 @@ HELP: Final = Text(
             "• `/lead event Tokyo Expo 2026` sets the event you are working at; your leads get"
             " it as their event and *Event booth* as their source.",
             "• `/lead event` shows your current event; `/lead event clear` clears it.",
+            "• `/lead stats 30d` shows the funnel of the leads captured in the last 30 days"
+            " (also `7d`, `90d` and `all`): by source and by event, only to you.",
             "• `/lead help` shows this message.",
             "The same person (same email, or same phone) logged twice is one lead with two"
             " touches. Hot leads go straight to sales.",
@@ -229,6 +231,8 @@ HELP: Final = Text(
             "• `/lead event 東京展示会2026` で今いるイベントを設定します。登録したリードにその"
             "イベントと流入元 *展示会ブース* が付きます。",
             "• `/lead event` で現在のイベントを表示、`/lead event clear` で解除します。",
+            "• `/lead stats 30d` で直近30日間に獲得したリードのファネルを流入元別・イベント別に"
+            "表示します（`7d`、`90d`、`all` も指定できます）。表示はあなたにだけ見えます。",
             "• `/lead help` でこの説明を表示します。",
             "同じ人（同じメールアドレスか同じ電話番号）を2回登録しても、リードは1件のまま"
             "接触が2回になります。ホットリードはすぐに営業へ通知されます。",
