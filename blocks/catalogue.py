@@ -549,6 +549,13 @@ STATS_COUNTING: Final = Text(
     ":hourglass_flowing_sand: ファネルを集計しています。まもなく表示します。",
 )
 
+DIGEST_TOP: Final = Text("Top sources: {sources}", "主な流入元：{sources}")
+DIGEST_SOURCE: Final = Text(
+    "{name} {captured} captured, {won} won", "{name} 獲得{captured}・受注{won}"
+)
+DIGEST_CALIBRATION: Final = Text("Calibration changed:", "キャリブレーションの変更：")
+DIGEST_WEIGHT: Final = Text("• {note} (was {before:+g})", "• {note}（変更前 {before:+g}）")
+
 # --- Home tab ---------------------------------------------------------------------------
 
 HOME_RECENT: Final = Text("*Your recent leads*", "*最近登録したリード*")

@@ -173,7 +173,7 @@ async def _jobs_list(args: argparse.Namespace, settings: Settings) -> int:
 async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
     services = await _started_services(settings, load_config(settings.leadbot_config))
     try:
-        print(await run_job(args.name, services.job_context()))
+        print(await run_job(args.name, services.job_context(by_hand=True)))
     finally:
         await services.close()
     return 0

@@ -64,9 +64,9 @@ class AppServices:
         """Deliver newly committed outbox rows now rather than at the next sweep."""
         self.deliverer.nudge()
 
-    def job_context(self) -> JobContext:
-        """What the sweeps need."""
-        return JobContext(loop=self.loop, deliverer=self.deliverer)
+    def job_context(self, *, by_hand: bool = False) -> JobContext:
+        """What the sweeps need (`by_hand`: a person asked for it now)."""
+        return JobContext(loop=self.loop, deliverer=self.deliverer, by_hand=by_hand)
 
     async def close(self) -> None:
         """Finish captures and deliveries, then close connections."""
@@ -84,6 +84,7 @@ def build_services(
         config=config,
         sales_channel=settings.leadbot_sales_channel,
         clock=clock,
+        marketing_channel=settings.leadbot_marketing_channel,
     )
     client = AsyncWebClient(
         token=settings.bot_token(),

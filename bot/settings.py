@@ -39,6 +39,7 @@ class Settings(BaseModel):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite+aiosqlite:///leadbot.db"
     leadbot_sales_channel: str = ""
+    leadbot_marketing_channel: str = ""
     leadbot_config: Path | None = None
     host: str = "0.0.0.0"
     port: int = 3000
@@ -66,7 +67,7 @@ class Settings(BaseModel):
     def _database_url_shape(cls, value: str) -> str:
         return check_database_url(value)
 
-    @field_validator("leadbot_sales_channel")
+    @field_validator("leadbot_sales_channel", "leadbot_marketing_channel")
     @classmethod
     def _channel_shape(cls, value: str) -> str:
         if value and (value[0] not in "CG" or not value.isalnum()):

@@ -32,6 +32,7 @@ class Loop:
     config: LeadbotConfig
     sales_channel: str
     clock: Callable[[], datetime]
+    marketing_channel: str = ""  # the weekly digest goes here; empty: no digest
 
     def now(self) -> datetime:
         """The current time (injected, so tests and the demo control it)."""

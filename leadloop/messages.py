@@ -106,7 +106,7 @@ def owner_dm_message(
 
 
 def intent_message(
-    key: str, user: str, intent: dict[str, Any], *, now: datetime, lead_id: int
+    key: str, user: str, intent: dict[str, Any], *, now: datetime, lead_id: int | None
 ) -> OutboxMessage:
     """A DM rendered when it is sent, in the language and with the data of that moment."""
     return direct_message(key, user, {"intent": intent}, now=now, lead_id=lead_id)

@@ -49,9 +49,10 @@ class SweepSettings:
     deliver_seconds: float = 2.0
     rescore_seconds: float = 300.0
     cleanup_seconds: float = 3600.0
+    digest_seconds: float = 600.0
 
     def __post_init__(self) -> None:
-        for name in ("deliver_seconds", "rescore_seconds", "cleanup_seconds"):
+        for name in ("deliver_seconds", "rescore_seconds", "cleanup_seconds", "digest_seconds"):
             require_positive_seconds(name, getattr(self, name))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from leadloop.context import Loop
+from leadloop.digest import owe_digest
 from leadloop.rescore import rescore
 from leads.config import LeadbotConfig
 from scheduler.delivery import Deliverer
@@ -24,6 +25,7 @@ class JobContext:
 
     loop: Loop
     deliverer: Deliverer
+    by_hand: bool = False  # `leadbot jobs run NAME`: do it now, whatever the schedule says
 
     @property
     def config(self) -> LeadbotConfig:
@@ -78,6 +80,19 @@ async def cleanup(context: JobContext) -> JobReport:
     return JobReport(summary, changed=bool(events or messages))
 
 
+async def digest(context: JobContext) -> JobReport:
+    """Post last week's funnel to the marketing channel, once per week."""
+    owed = await owe_digest(context.loop, now=context.loop.now(), now_or_never=context.by_hand)
+    if owed is None:
+        reason = "no LEADBOT_MARKETING_CHANNEL" if not context.loop.marketing_channel else "not yet"
+        return JobReport(f"no digest to post ({reason})", changed=False)
+    if not owed.owed:
+        return JobReport(f"the digest of {owed.week} was already posted; nothing new", False)
+    sent = await context.deliverer.deliver_due()
+    where = f"posted to {owed.channel}" if sent else f"owed to {owed.channel}, to be posted"
+    return JobReport(f"the digest of {owed.week} is {where}", changed=True)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -98,6 +113,12 @@ JOBS: dict[str, Job] = {
             "forget old event ids and delivered messages",
             cleanup,
             lambda config: config.sweeps.cleanup_seconds,
+        ),
+        Job(
+            "digest",
+            "post last week's funnel to the marketing channel, once a week",
+            digest,
+            lambda config: config.sweeps.digest_seconds,
         ),
     )
 }

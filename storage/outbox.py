@@ -88,6 +88,12 @@ def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
     }
 
 
+async def is_owed(session: AsyncSession, key: str) -> bool:
+    """Whether a message with this dedupe key was ever written (sent or not)."""
+    found = await session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == key))
+    return found is not None
+
+
 async def _cancel_superseded(session: AsyncSession, message: OutboxMessage) -> None:
     """Cancel older pending versions of `message` (a stale card redraw must not land last)."""
     await session.execute(

@@ -136,7 +136,12 @@ async def test_migrate_and_jobs(database_url: str, slack: FakeSlack, tmp_path: P
     assert code == 0
     assert "up to date" in out
     code, out, _ = await _run("jobs", "list", env=cli_env(database_url), cwd=tmp_path)
-    assert {line.split()[0] for line in out.splitlines()} == {"deliver", "rescore", "cleanup"}
+    assert {line.split()[0] for line in out.splitlines()} == {
+        "deliver",
+        "rescore",
+        "cleanup",
+        "digest",
+    }
     code, out, err = await _run(
         "jobs", "run", "rescore", env=serve_env(database_url, slack), cwd=tmp_path
     )

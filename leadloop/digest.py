@@ -1,0 +1,85 @@
+"""The weekly digest: last week's funnel, a chart and what calibration changed, posted once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from blocks.digest import digest_summary
+from leadloop.context import Loop
+from leadloop.messages import intent_message
+from leadloop.reports import funnel_of
+from leads.funnel import Period, last_week
+from storage.calibration import changed_weights
+from storage.outbox import OutboxMessage, enqueue, is_owed
+
+DIGEST = "digest"
+UPLOAD = "files.upload_v2"
+
+
+@dataclass(frozen=True)
+class DigestOwed:
+    """Whether this run made the digest of `week` owed (False: it already was)."""
+
+    week: str
+    owed: bool
+    channel: str
+
+
+def digest_key(week: str) -> str:
+    """The dedupe key that makes each week's digest owed once, whatever the replicas."""
+    return f"digest:{week}"
+
+
+def digest_time_came(loop: Loop, now: datetime) -> bool:
+    """Whether this week's digest day and hour have come in the rules file's time zone."""
+    local = now.astimezone(ZoneInfo(loop.config.timezone))
+    settings = loop.config.reports
+    return (local.weekday(), local.hour) >= (settings.digest_weekday, settings.digest_hour)
+
+
+async def owe_digest(loop: Loop, *, now: datetime, now_or_never: bool) -> DigestOwed | None:
+    """Owe last week's digest to the marketing channel, once; None without a channel, or
+    (unless `now_or_never`) before this week's digest time."""
+    channel = loop.marketing_channel
+    if not channel or (not now_or_never and not digest_time_came(loop, now)):
+        return None
+    week, span = last_week(now=now, timezone=loop.config.timezone)
+    key = digest_key(week)
+    intent = {
+        "kind": DIGEST,
+        "week": week,
+        "start": span.start.isoformat() if span.start else None,
+        "end": span.end.isoformat(),
+    }
+    message = intent_message(key, channel, intent, now=now, lead_id=None)
+    async with loop.db.write() as session:
+        if await is_owed(session, key):
+            return DigestOwed(week, owed=False, channel=channel)
+        await enqueue(session, [_as_upload(message)], now)
+    return DigestOwed(week, owed=True, channel=channel)
+
+
+def _as_upload(message: OutboxMessage) -> OutboxMessage:
+    return replace(message, kind=DIGEST, method=UPLOAD)
+
+
+async def render_digest(loop: Loop, intent: dict[str, Any], channel: str) -> dict[str, Any]:
+    """The digest's upload: the chart PNG, with the funnel summary as its comment."""
+    from blocks.charts import funnel_chart
+
+    start, end = (datetime.fromisoformat(str(intent[key])) for key in ("start", "end"))
+    week = str(intent["week"])
+    funnel = await funnel_of(loop, Period(week, start, end))
+    async with loop.db.read() as session:
+        changed = await changed_weights(session)
+    language = loop.channel_language
+    return {
+        "channel": channel,
+        "content": funnel_chart(funnel, language),
+        "filename": f"funnel-{week}.png",
+        "title": week,
+        "initial_comment": digest_summary(funnel, changed, language, loop.config.outcomes.currency),
+    }
