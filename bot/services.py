@@ -98,6 +98,7 @@ def build_services(
         clock,
         render=LateRenderer(loop, people).render,
         on_sent=remember_card,
+        webhooks=config.webhooks,
     )
     return AppServices(
         settings=settings,
