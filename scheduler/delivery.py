@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leadloop.messages import FILE_UPLOAD
 from leadloop.webhooks import WEBHOOK
 from leads.config import DeliverySettings, Webhook
 from scheduler.webhooks import WebhookPoster
@@ -32,6 +33,7 @@ from storage.outbox import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Renders a message stored as an intent into Web API arguments; None: nothing to send.
+# A file upload's arguments carry `content` (bytes): its rows are always intents.
 Render = Callable[[Delivery], Awaitable[dict[str, Any] | None]]
 # Runs in the transaction that records a message as sent, with the returned ts.
 OnSent = Callable[[AsyncSession, Delivery, str], Awaitable[None]]
@@ -54,8 +56,10 @@ PERMANENT_ERRORS = frozenset(
         "message_not_found",
         "edit_window_closed",
         "restricted_action",
+        "no_content",  # an upload rendered without bytes: a bug, not a passing fault
     }
 )
+UPLOAD_ARGUMENTS = ("channel", "content", "filename", "title", "initial_comment", "thread_ts")
 MIN_WAKE_DELAY = 0.002
 MAX_WAKE_DELAY = 5.0
 MAX_DOUBLINGS = 30  # backoff stops growing long before this; it keeps 2**n a small number
@@ -186,14 +190,23 @@ class Deliverer:
         except SlackApiError as error:
             await self._failed(item, _error_code(error), _retry_after(error))
             return 0
+        except SlackRequestError as error:  # e.g. an upload URL that did not answer 200
+            await self._failed(item, f"request_failed: {error}", None)
+            return 0
         except (TimeoutError, ClientError, OSError) as error:
             await self._failed(item, f"transport: {type(error).__name__}", None)
+            return 0
+        except _NoContentError:
+            await self._failed(item, "no_content", None)
             return 0
         await self._sent(item, ts)
         return 1
 
     async def _call_slack(self, method: str, arguments: dict[str, Any]) -> str:
-        """Make the Web API call; the message ts, if any."""
+        """Make the Web API call (or the three of a file upload); the message ts, if any."""
+        if method == FILE_UPLOAD:
+            await self._client.files_upload_v2(**_upload_arguments(arguments))
+            return ""
         answer: Any = await self._client.api_call(method, json=arguments)
         return str(answer.get("ts") or "")
 
@@ -290,3 +303,14 @@ def _retry_after(error: SlackApiError) -> float | None:
         return max(float(raw[0] if isinstance(raw, list) else raw), 0.0)
     except ValueError:
         return 1.0
+
+
+class _NoContentError(Exception):
+    """A file upload's arguments carry no bytes to upload."""
+
+
+def _upload_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The files_upload_v2 keywords among rendered arguments; the bytes must be there."""
+    if not isinstance(arguments.get("content"), bytes | str) or not arguments["content"]:
+        raise _NoContentError
+    return {name: arguments[name] for name in UPLOAD_ARGUMENTS if arguments.get(name)}
