@@ -282,3 +282,25 @@ async def test_a_post_cut_short_by_shutdown_is_sent_after_the_restart_with_the_s
     assert [hit.webhook_id for hit in receiver.hits] == [row.payload["webhook_id"]] * 2
     assert receiver.hits[1].verified()["data"]["id"] == lead.id
     assert (await the_row(leadbot)).status == SENT
+
+
+async def test_the_deliver_sweep_waits_for_the_webhooks_it_started(
+    start_leadbot: StartLeadbot, receiver: Receiver, real_time: FakeClock
+) -> None:
+    leadbot = await start_leadbot(rules(receiver.url, "lead.hot"))
+    lead = await capture(leadbot, interest="cold")
+    messages = webhook_messages(
+        leadbot.config,
+        "lead.hot",
+        {"id": lead.id},
+        lead_id=lead.id,
+        now=real_time(),
+        discriminator="1",
+    )
+    async with leadbot.svc.db.write() as session:
+        await enqueue(session, messages, real_time())  # owed, and no nudge: the sweep sends it
+
+    await leadbot.run_job("deliver")  # as `leadbot jobs run deliver` does, before it exits
+
+    assert len(receiver.hits) == 1
+    assert (await the_row(leadbot)).status == SENT
