@@ -304,3 +304,21 @@ async def test_the_deliver_sweep_waits_for_the_webhooks_it_started(
 
     assert len(receiver.hits) == 1
     assert (await the_row(leadbot)).status == SENT
+
+
+async def test_webhooks_are_not_paced_like_posts_to_a_channel(
+    start_leadbot: StartLeadbot, receiver: Receiver, real_time: FakeClock
+) -> None:
+    leadbot = await start_leadbot(rules(receiver.url, "lead.hot", "lead.claimed"))
+    lead = await capture(leadbot, interest="cold")
+
+    for step, event in enumerate(("lead.hot", "lead.claimed", "lead.hot"), start=1):
+        await owe(leadbot, event, lead, step=str(step))
+    await leadbot.settle()  # the clock stands still: a paced second event would wait
+
+    assert sorted(hit.verified()["type"] for hit in receiver.hits) == [
+        "lead.claimed",
+        "lead.hot",
+        "lead.hot",
+    ]
+    assert len({hit.webhook_id for hit in receiver.hits}) == 3
