@@ -569,3 +569,21 @@ HOURS: Final = Text("{n} h", "{n}時間")
 HOURS_MINUTES: Final = Text("{h} h {m} min", "{h}時間{m}分")
 DAYS: Final = Text("{n} d", "{n}日")
 DAYS_HOURS: Final = Text("{d} d {h} h", "{d}日{h}時間")
+
+# --- the funnel chart (an image: plain text, no mrkdwn) ---------------------------------
+
+CHART_TITLE: Final = Text("Lead funnel, {period}", "リードファネル（{period}）")
+CHART_PERIOD: Final = Text("{start} to {end}", "{start}〜{end}")
+CHART_UNTIL: Final = Text("until {end}", "{end}まで")
+CHART_TOTAL: Final = Text("All leads", "全リード")
+CHART_BY_SOURCE: Final = Text("Top sources", "流入元の上位")
+CHART_NO_LEADS: Final = Text("No leads in this period", "この期間のリードはありません")
+CHART_STEPS: Final = _table(
+    {
+        "captured": Text("Captured", "獲得"),
+        "hot": Text("Hot", "ホット"),
+        "claimed": Text("Claimed", "担当決定"),
+        "meeting": Text("Meeting booked", "商談化"),
+        "won": Text("Won", "受注"),
+    }
+)

@@ -102,8 +102,16 @@ def _secrets(settings: Settings) -> list[str]:
     return [settings.bot_token(), settings.signing_secret(), settings.app_token()]
 
 
-async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+def load_rules(settings: Settings) -> LeadbotConfig:
+    """The rules file (LEADBOT_CONFIG); from now on its webhook secrets are masked in logs."""
     config = load_config(settings.leadbot_config)
+    webhook_secrets = [webhook.secret for webhook in config.webhooks]
+    configure_logging(settings.log_level, [*_secrets(settings), *webhook_secrets])
+    return config
+
+
+async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    config = load_rules(settings)
     host, port = args.host or settings.host, args.port if args.port is not None else settings.port
     listener = reserve_port(host, port)
     try:
@@ -131,7 +139,7 @@ async def _socket(args: argparse.Namespace, settings: Settings) -> int:
 
     from scheduler.runner import Sweeps
 
-    config = load_config(settings.leadbot_config)
+    config = load_rules(settings)
     await check_bot_token(settings.bot_token(), settings.slack_api_url)
     socket_url = await open_socket_mode_url(settings.app_token(), settings.slack_api_url)
     services = build_services(settings, config)
@@ -164,14 +172,14 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _jobs_list(args: argparse.Namespace, settings: Settings) -> int:
-    config = load_config(settings.leadbot_config)
+    config = load_rules(settings)
     for job in JOBS.values():
         print(f"{job.name:<10} every {job.interval(config):g} s  {job.description}")
     return 0
 
 
 async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
-    services = await _started_services(settings, load_config(settings.leadbot_config))
+    services = await _started_services(settings, load_rules(settings))
     try:
         print(await run_job(args.name, services.job_context(by_hand=True)))
     finally:

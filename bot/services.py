@@ -100,6 +100,7 @@ def build_services(
         clock,
         render=LateRenderer(loop, people).render,
         on_sent=partial(remember_delivery, loop),
+        webhooks=config.webhooks,
     )
     return AppServices(
         settings=settings,

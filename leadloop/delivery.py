@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from blocks.messages import recaptured_message
 from leadloop.context import Loop, People
+from leadloop.digest import DIGEST, render_digest
 from leadloop.messages import RECAPTURED
 from leadloop.reminders import STALE_MANAGER, STALE_OWNER, render_stale
 from leads.lifecycle import SYSTEM
@@ -32,31 +36,80 @@ async def remember_delivery(loop: Loop, session: AsyncSession, delivery: Deliver
         await record_audit(session, [breach])
 
 
+@dataclass(frozen=True)
+class Intent:
+    """A message stored as an intent, being rendered: its row, what it stored, and the loop."""
+
+    delivery: Delivery
+    values: Mapping[str, Any]  # the stored intent, `kind` included
+    loop: Loop
+    people: People
+
+
+# Renders one kind of intent into Web API arguments (a file upload's include `content`
+# bytes); None when it has nothing left to say.
+RenderIntent = Callable[[Intent], Awaitable[dict[str, Any] | None]]
+
+
+async def render_recaptured(intent: Intent) -> dict[str, Any] | None:
+    """The owner's notice that their lead was captured again, in the owner's language."""
+    values, delivery = intent.values, intent.delivery
+    async with intent.loop.db.read() as session:
+        lead = await get_lead(session, int(values.get("lead_id") or 0))
+    if lead is None:
+        return None
+    language = await intent.people.language(delivery.channel)
+    message = recaptured_message(
+        lead,
+        language,
+        capturer=str(values.get("capturer", "")),
+        event=str(values.get("event", "")),
+        note=str(values.get("note", "")),
+    )
+    return {**message, "channel": delivery.channel, "unfurl_links": False}
+
+
+async def render_stale_deal(intent: Intent) -> dict[str, Any] | None:
+    """A reminder about a deal left open, to its owner or the manager."""
+    recipient = intent.delivery.channel
+    return await render_stale(intent.loop, intent.people, dict(intent.values), recipient)
+
+
+async def render_weekly_digest(intent: Intent) -> dict[str, Any] | None:
+    """Last week's funnel: the chart, with the summary as its comment."""
+    return await render_digest(intent.loop, dict(intent.values), intent.delivery.channel)
+
+
+# Every kind of intent leadbot stores; a new kind adds its renderer here.
+INTENT_RENDERERS: Mapping[str, RenderIntent] = MappingProxyType(
+    {
+        RECAPTURED: render_recaptured,
+        STALE_OWNER: render_stale_deal,
+        STALE_MANAGER: render_stale_deal,
+        DIGEST: render_weekly_digest,
+    }
+)
+
+
 class LateRenderer:
     """Renders messages stored as intents, in the recipient's language, with today's data."""
 
-    def __init__(self, loop: Loop, people: People) -> None:
+    def __init__(
+        self,
+        loop: Loop,
+        people: People,
+        renderers: Mapping[str, RenderIntent] = INTENT_RENDERERS,
+    ) -> None:
         self._loop = loop
         self._people = people
+        self._renderers = dict(renderers)
 
     async def render(self, delivery: Delivery) -> dict[str, Any] | None:
         """The Web API arguments for an intent, or None when it has nothing left to say."""
-        intent = delivery.payload.get("intent")
-        if isinstance(intent, dict) and intent.get("kind") in (STALE_OWNER, STALE_MANAGER):
-            return await render_stale(self._loop, self._people, intent, delivery.channel)
-        if not isinstance(intent, dict) or intent.get("kind") != RECAPTURED:
-            log.warning("dropping %s: unknown intent %r", delivery.key, intent)
+        values = delivery.payload.get("intent")
+        kind = values.get("kind") if isinstance(values, dict) else None
+        render = self._renderers.get(kind) if isinstance(kind, str) else None
+        if render is None or not isinstance(values, dict):
+            log.warning("dropping %s: unknown intent %r", delivery.key, values)
             return None
-        async with self._loop.db.read() as session:
-            lead = await get_lead(session, int(intent.get("lead_id") or 0))
-        if lead is None:
-            return None
-        language = await self._people.language(delivery.channel)
-        message = recaptured_message(
-            lead,
-            language,
-            capturer=str(intent.get("capturer", "")),
-            event=str(intent.get("event", "")),
-            note=str(intent.get("note", "")),
-        )
-        return {**message, "channel": delivery.channel, "unfurl_links": False}
+        return await render(Intent(delivery, values, self._loop, self._people))

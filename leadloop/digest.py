@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from blocks.charts import funnel_chart
 from blocks.digest import digest_summary
 from leadloop.context import Loop
-from leadloop.messages import intent_message
+from leadloop.messages import upload_message
 from leadloop.reports import funnel_of
 from leads.funnel import Period, last_week
 from storage.calibration import changed_weights
-from storage.outbox import OutboxMessage, enqueue, is_owed
+from storage.outbox import enqueue, is_owed
 
 DIGEST = "digest"
-UPLOAD = "files.upload_v2"
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,16 @@ async def owe_digest(loop: Loop, *, now: datetime, now_or_never: bool) -> Digest
         "start": span.start.isoformat() if span.start else None,
         "end": span.end.isoformat(),
     }
-    message = intent_message(key, channel, intent, now=now, lead_id=None)
+    message = upload_message(key, channel, intent, now=now)
     async with loop.db.write() as session:
         if await is_owed(session, key):
             return DigestOwed(week, owed=False, channel=channel)
-        await enqueue(session, [_as_upload(message)], now)
+        await enqueue(session, [message], now)
     return DigestOwed(week, owed=True, channel=channel)
-
-
-def _as_upload(message: OutboxMessage) -> OutboxMessage:
-    return replace(message, kind=DIGEST, method=UPLOAD)
 
 
 async def render_digest(loop: Loop, intent: dict[str, Any], channel: str) -> dict[str, Any]:
     """The digest's upload: the chart PNG, with the funnel summary as its comment."""
-    from blocks.charts import funnel_chart
-
     start, end = (datetime.fromisoformat(str(intent[key])) for key in ("start", "end"))
     week = str(intent["week"])
     funnel = await funnel_of(loop, Period(week, start, end))
@@ -78,7 +73,7 @@ async def render_digest(loop: Loop, intent: dict[str, Any], channel: str) -> dic
     language = loop.channel_language
     return {
         "channel": channel,
-        "content": funnel_chart(funnel, language),
+        "content": await asyncio.to_thread(funnel_chart, funnel, language),
         "filename": f"funnel-{week}.png",
         "title": week,
         "initial_comment": digest_summary(funnel, changed, language, loop.config.outcomes.currency),

@@ -15,6 +15,7 @@ from storage.outbox import OutboxMessage
 WHILE_UNCLAIMED = "unclaimed"  # SLA steps are owed only while nobody has claimed the lead
 WHILE_UNDECIDED = "undecided"  # stale-deal reminders, only while the deal has no outcome
 RECAPTURED = "recaptured"
+FILE_UPLOAD = "files.upload_v2"  # the outbox method of a file shared through Slack's upload flow
 _NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 
 
@@ -122,6 +123,21 @@ def direct_message(
         method="chat.postMessage",
         channel=user,
         payload={**payload, "unfurl_links": False},
+        due_at=now,
+        lead_id=lead_id,
+    )
+
+
+def upload_message(
+    key: str, channel: str, intent: dict[str, Any], *, now: datetime, lead_id: int | None = None
+) -> OutboxMessage:
+    """A file shared to `channel`: an intent whose renderer makes the bytes when it is sent."""
+    return OutboxMessage(
+        key=key,
+        kind="upload",
+        method=FILE_UPLOAD,
+        channel=channel,
+        payload={"intent": intent},
         due_at=now,
         lead_id=lead_id,
     )

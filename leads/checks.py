@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.parse import urlsplit
 
 # Slack IDs are a type letter and capitals or digits; underscores are let through so that
 # tests and examples can use readable placeholders such as C_SALES.
@@ -41,3 +42,19 @@ def require_user_or_channel_id(field: str, value: str) -> None:
             field,
             f"must be a Slack user ID (U…/W…) or channel ID (C…/G…), not a name, got {value!r}",
         )
+
+
+def require_http_url(field: str, value: str) -> None:
+    """Refuse a value that is not an absolute http:// or https:// URL with a host."""
+    if not _is_http_url(value):
+        raise FieldError(field, f"must be an http:// or https:// URL, got {value!r}")
+
+
+def _is_http_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError:  # a malformed port or IPv6 address
+        return False
+    has_space = any(char.isspace() for char in value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not has_space

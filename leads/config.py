@@ -8,14 +8,22 @@ from dataclasses import dataclass, field
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from leads.checks import FieldError, require_positive_seconds, require_user_or_channel_id
+from leads.checks import (
+    FieldError,
+    require_http_url,
+    require_positive_seconds,
+    require_user_or_channel_id,
+)
 from leads.claiming import ClaimPolicy
 from leads.language import Language
 from leads.routing import RoutingRule
 from leads.scoring import ScoringRules
+from leads.signing import secret_key
 from leads.sla import SlaPolicy
 
 CURRENCY: Final = re.compile(r"[A-Z]{3}")
+# What outbound webhooks can subscribe to.
+WEBHOOK_EVENTS: Final = ("lead.hot", "lead.claimed", "lead.outcome", "lead.recycled")
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,32 @@ class CalibrationSettings:
 
 
 @dataclass(frozen=True)
+class Webhook:
+    """An endpoint that receives lead events, signed as Standard Webhooks 1.0 says."""
+
+    url: str
+    secret: str  # whsec_ and base64; never logged, never stored in the outbox
+    events: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        require_http_url("url", self.url)
+        try:
+            secret_key(self.secret)
+        except ValueError as error:
+            raise FieldError("secret", str(error)) from None
+        if not self.events:
+            raise FieldError("events", f"must list at least one of {', '.join(WEBHOOK_EVENTS)}")
+        for event in self.events:
+            if event not in WEBHOOK_EVENTS:
+                known = ", ".join(WEBHOOK_EVENTS)
+                raise FieldError("events", f"{event!r} is not an event; use {known}")
+
+    def wants(self, event: str) -> bool:
+        """Whether this endpoint subscribed to `event`."""
+        return event in self.events
+
+
+@dataclass(frozen=True)
 class LeadbotConfig:
     """Scoring, routing, SLA, claim and delivery rules (the YAML file's top level)."""
 
@@ -138,6 +172,17 @@ class LeadbotConfig:
     outcomes: OutcomeSettings = field(default_factory=OutcomeSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
+    webhooks: tuple[Webhook, ...] = ()
+
+    def __post_init__(self) -> None:
+        urls = [webhook.url for webhook in self.webhooks]
+        for url in urls:
+            if urls.count(url) > 1:
+                raise FieldError("webhooks", f"{url} is listed twice; give it one entry")
+
+    def webhook(self, url: str) -> Webhook | None:
+        """The configured endpoint at `url`, if it is still configured."""
+        return next((webhook for webhook in self.webhooks if webhook.url == url), None)
 
     @property
     def timezone(self) -> str:

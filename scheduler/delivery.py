@@ -1,20 +1,24 @@
-"""Deliver the outbox: lease due rows, call Slack, record the result, retry with backoff."""
+"""Deliver the outbox: lease due rows, call Slack (or POST a webhook), record the result, and
+retry with backoff."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from leads.config import DeliverySettings
+from leadloop.messages import FILE_UPLOAD
+from leadloop.webhooks import WEBHOOK
+from leads.config import DeliverySettings, Webhook
+from scheduler.webhooks import WebhookPoster
 from storage.db import Database
 from storage.outbox import (
     Delivery,
@@ -29,6 +33,7 @@ from storage.outbox import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Renders a message stored as an intent into Web API arguments; None: nothing to send.
+# A file upload's arguments carry `content` (bytes): its rows are always intents.
 Render = Callable[[Delivery], Awaitable[dict[str, Any] | None]]
 # Runs in the transaction that records a message as sent, with the returned ts.
 OnSent = Callable[[AsyncSession, Delivery, str], Awaitable[None]]
@@ -51,10 +56,13 @@ PERMANENT_ERRORS = frozenset(
         "message_not_found",
         "edit_window_closed",
         "restricted_action",
+        "no_content",  # an upload rendered without bytes: a bug, not a passing fault
     }
 )
+UPLOAD_ARGUMENTS = ("channel", "content", "filename", "title", "initial_comment", "thread_ts")
 MIN_WAKE_DELAY = 0.002
 MAX_WAKE_DELAY = 5.0
+MAX_DOUBLINGS = 30  # backoff stops growing long before this; it keeps 2**n a small number
 
 
 class Deliverer:
@@ -69,6 +77,7 @@ class Deliverer:
         *,
         render: Render | None = None,
         on_sent: OnSent | None = None,
+        webhooks: Sequence[Webhook] = (),
     ) -> None:
         self._db = db
         self._client = client
@@ -76,6 +85,8 @@ class Deliverer:
         self._clock = clock
         self._render = render
         self._on_sent = on_sent
+        self._webhooks = WebhookPoster(webhooks)
+        self._posting: set[asyncio.Task[None]] = set()  # webhook POSTs under way
         self._worker = f"deliverer-{uuid.uuid4().hex[:8]}"
         self._running: asyncio.Task[int] | None = None
         self._again = False
@@ -83,14 +94,19 @@ class Deliverer:
         self._closed = False
 
     async def deliver_due(self) -> int:
-        """Send everything due now, batch after batch, until nothing is ready; returns sends.
+        """Send everything due now, batch after batch, until nothing is ready; returns Slack
+        sends. Webhook POSTs go on in the background, so a slow receiver holds up no card.
 
         A read says first whether anything is ready, so an idle nudge never takes the write
         lock that captures are waiting for.
         """
         sent = 0
         while await self._anything_ready() and (batch := await self._claim()):
-            results = await asyncio.gather(*(self._send(item) for item in batch))
+            for item in batch:
+                if item.method == WEBHOOK:
+                    self._post_in_background(item)
+            slack = [item for item in batch if item.method != WEBHOOK]
+            results = await asyncio.gather(*(self._send(item) for item in slack))
             sent += sum(results)
         await self._schedule_wake()
         return sent
@@ -110,14 +126,21 @@ class Deliverer:
         self._running = asyncio.get_running_loop().create_task(self._run_nudged())
 
     async def drain(self) -> None:
-        """Wait until a delivery under way has finished."""
-        if self._running is not None:
-            await asyncio.gather(self._running, return_exceptions=True)
+        """Wait until the deliveries under way, webhook POSTs included, have finished."""
+        while pending := [task for task in (self._running, *self._posting) if task is not None]:
+            if all(task.done() for task in pending):
+                return
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def close(self) -> None:
-        """Deliver nothing more: no new nudges or timers; wait for the delivery under way."""
+        """Deliver nothing more: no new nudges or timers; wait for the delivery under way.
+
+        Webhook POSTs still waiting for their receivers are cut short and retried later (by
+        this process after a restart, or by another replica) with the same webhook-id.
+        """
         self._closed = True
         self._cancel_timer()
+        await self._webhooks.close()
         await self.drain()
         self._cancel_timer()  # the delivery that just finished may have set one
 
@@ -160,23 +183,62 @@ class Deliverer:
             await self._failed(item, "render_failed", None)
             return 0
         if arguments is None:
-            async with self._db.write() as session:
-                await mark_cancelled(session, item)
+            await self._cancel(item)
             return 0
         try:
-            answer: Any = await self._client.api_call(item.method, json=arguments)
+            ts = await self._call_slack(item.method, arguments)
         except SlackApiError as error:
             await self._failed(item, _error_code(error), _retry_after(error))
+            return 0
+        except SlackRequestError as error:  # e.g. an upload URL that did not answer 200
+            await self._failed(item, f"request_failed: {error}", None)
             return 0
         except (TimeoutError, ClientError, OSError) as error:
             await self._failed(item, f"transport: {type(error).__name__}", None)
             return 0
-        ts = str(answer.get("ts") or "")
+        except _NoContentError:
+            await self._failed(item, "no_content", None)
+            return 0
+        await self._sent(item, ts)
+        return 1
+
+    async def _call_slack(self, method: str, arguments: dict[str, Any]) -> str:
+        """Make the Web API call (or the three of a file upload); the message ts, if any."""
+        if method == FILE_UPLOAD:
+            await self._client.files_upload_v2(**_upload_arguments(arguments))
+            return ""
+        answer: Any = await self._client.api_call(method, json=arguments)
+        return str(answer.get("ts") or "")
+
+    def _post_in_background(self, item: Delivery) -> None:
+        task = asyncio.get_running_loop().create_task(self._post_webhook(item))
+        self._posting.add(task)
+        task.add_done_callback(self._posting.discard)
+
+    async def _post_webhook(self, item: Delivery) -> None:
+        try:
+            if not self._webhooks.configured(item.payload):
+                log.warning("dropping %s: its endpoint is no longer configured", item.key)
+                await self._cancel(item)
+                return
+            error = await self._webhooks.post(item.payload, now=self._clock())
+            if error is None:
+                await self._sent(item, "")
+                return
+            await self._failed(item, error, None)
+            self.nudge()  # sets the timer for its retry: the run that leased it may be over
+        except Exception:
+            log.exception("webhook %s failed unexpectedly; retried when its lease ends", item.key)
+
+    async def _sent(self, item: Delivery, ts: str) -> None:
         async with self._db.write() as session:
             await mark_sent(session, item, ts=ts, now=self._clock())
             if self._on_sent is not None:
                 await self._on_sent(session, item, ts)
-        return 1
+
+    async def _cancel(self, item: Delivery) -> None:
+        async with self._db.write() as session:
+            await mark_cancelled(session, item)
 
     async def _failed(self, item: Delivery, error: str, retry_after: float | None) -> None:
         now = self._clock()
@@ -184,7 +246,7 @@ class Deliverer:
         level = logging.ERROR if retry_at is None else logging.WARNING
         log.log(
             level,
-            "slack %s for %s failed (%s), attempt %d, %s",
+            "%s for %s failed (%s), attempt %d, %s",
             item.method,
             item.key,
             error,
@@ -199,12 +261,19 @@ class Deliverer:
     def _retry_at(
         self, item: Delivery, error: str, retry_after: float | None, now: datetime
     ) -> datetime | None:
-        if error in PERMANENT_ERRORS or item.attempts >= self._settings.max_attempts:
+        """When to try again; None gives up. A webhook is never given up: a failing receiver
+        is retried, never lost."""
+        given_up = error in PERMANENT_ERRORS or item.attempts >= self._settings.max_attempts
+        if given_up and item.method != WEBHOOK:
             return None
         if retry_after is not None:
             return now + timedelta(seconds=retry_after)
-        backoff = self._settings.first_retry_seconds * 2 ** (item.attempts - 1)
-        return now + timedelta(seconds=min(backoff, self._settings.max_retry_seconds))
+        return now + timedelta(seconds=self._backoff_seconds(item.attempts))
+
+    def _backoff_seconds(self, attempts: int) -> float:
+        doublings = min(max(attempts - 1, 0), MAX_DOUBLINGS)
+        backoff = self._settings.first_retry_seconds * 2.0**doublings
+        return min(backoff, self._settings.max_retry_seconds)
 
     async def _schedule_wake(self) -> None:
         async with self._db.read() as session:
@@ -234,3 +303,14 @@ def _retry_after(error: SlackApiError) -> float | None:
         return max(float(raw[0] if isinstance(raw, list) else raw), 0.0)
     except ValueError:
         return 1.0
+
+
+class _NoContentError(Exception):
+    """A file upload's arguments carry no bytes to upload."""
+
+
+def _upload_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The files_upload_v2 keywords among rendered arguments; the bytes must be there."""
+    if not isinstance(arguments.get("content"), bytes | str) or not arguments["content"]:
+        raise _NoContentError
+    return {name: arguments[name] for name in UPLOAD_ARGUMENTS if arguments.get(name)}

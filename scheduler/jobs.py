@@ -52,8 +52,11 @@ class Job:
 
 
 async def deliver(context: JobContext) -> JobReport:
-    """Send what the outbox owes Slack."""
+    """Send what the outbox owes Slack and webhook receivers."""
     sent = await context.deliverer.deliver_due()
+    # Webhook POSTs run in the background; a sweep (`leadbot jobs run deliver` above all,
+    # which closes everything next) waits for the ones it started.
+    await context.deliverer.drain()
     return JobReport(f"sent {sent} message(s)", changed=sent > 0)
 
 
@@ -98,7 +101,7 @@ JOBS: dict[str, Job] = {
     for job in (
         Job(
             "deliver",
-            "send what the outbox owes Slack",
+            "send what the outbox owes Slack and webhook receivers",
             deliver,
             lambda config: config.sweeps.deliver_seconds,
         ),

@@ -202,9 +202,11 @@ class Leadbot:
             await asyncio.sleep(0.01)
 
     async def settle(self) -> None:
-        """Let background deliveries finish, then deliver anything still due."""
+        """Let background deliveries finish, then deliver anything still due (and wait for
+        the webhook POSTs that starts)."""
         await self.svc.deliverer.drain()
         await self.svc.deliverer.deliver_due()
+        await self.svc.deliverer.drain()
         await asyncio.sleep(0)
 
     async def run_job(self, name: str) -> str:

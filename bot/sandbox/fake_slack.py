@@ -26,7 +26,9 @@ APP_ID = "A0LEADBOT"
 BOT_SCOPES = "commands,chat:write,users:read,im:write,channels:read,groups:read,usergroups:read"
 DEFAULT_PAGE_SIZE = 100
 
-_JSON_ENCODED_ARGS = ("blocks", "view", "attachments")
+_JSON_ENCODED_ARGS = ("blocks", "view", "attachments", "files")
+# The recorded "method" of a POST of file bytes to an upload URL; `fail(UPLOAD)` fails it.
+UPLOAD = "upload"
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 _METHOD_HEADERS = {"auth.test": {"x-oauth-scopes": BOT_SCOPES}}
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
@@ -66,6 +68,30 @@ class _Fault:
         return _json({"ok": False, "error": self.error}, status=self.status, headers=headers)
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file shared through the external upload flow, as the fake keeps it."""
+
+    id: str
+    name: str
+    content: bytes
+    channel: str  # "" when it was completed without a channel (a private file)
+    title: str
+    initial_comment: str
+    thread_ts: str | None
+    ts: str  # the message in `channel` that shows it ("" for a private file)
+
+
+@dataclass
+class _PendingUpload:
+    """An upload URL handed out by files.getUploadURLExternal, waiting for its completion."""
+
+    file_id: str
+    filename: str
+    length: int
+    content: bytes | None = None
+
+
 class _ApiError(Exception):
     """Raised by handlers to answer HTTP 200 {"ok": false, "error": ...}."""
 
@@ -81,6 +107,8 @@ class FakeSlack:
         self.calls: list[SlackCall] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.ephemerals: list[dict[str, Any]] = []
+        self.files: list[UploadedFile] = []
+        self.pending_uploads: dict[str, _PendingUpload] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, str] = {}
         self.users: dict[str, dict[str, Any]] = {}
@@ -119,6 +147,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/link", self._socket_mode)
         app.router.add_post("/respond/{token}", self._respond)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -196,6 +225,10 @@ class FakeSlack:
             future.set_result(ack)
 
     # --- recorded calls -------------------------------------------------------------
+
+    def uploaded_files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files shared through the upload flow (to `channel`, if given), oldest first."""
+        return [file for file in self.files if channel is None or file.channel == channel]
 
     def calls_to(self, method: str) -> list[SlackCall]:
         """Return the recorded calls to `method`, oldest first."""
@@ -324,6 +357,27 @@ class FakeSlack:
         except ValueError:
             return _json({"ok": False, "error": "invalid_json"})
         token = _bearer_token(request)
+        failed = await self._record_and_fault(method, args, token)
+        return failed or self._answer(method, args, token)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: takes the raw bytes of a file and answers 200 "OK - <length>"."""
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        args = {"file_id": file_id, "length": len(content)}
+        failed = await self._record_and_fault(UPLOAD, args, _bearer_token(request))
+        if failed is not None:
+            return failed
+        pending = self.pending_uploads.get(file_id)
+        if pending is None:
+            return web.Response(status=404, text="upload URL not found or expired")
+        pending.content = content
+        return web.Response(text=f"OK - {len(content)}")
+
+    async def _record_and_fault(
+        self, method: str, args: dict[str, Any], token: str
+    ) -> web.Response | None:
+        """Record the call; the injected failure's reply, if one is due (after any delay)."""
         fault = self._take_fault(method)
         label = fault.label() if fault else None
         await self._record(SlackCall(method, args, token, time.monotonic(), label))
@@ -331,7 +385,7 @@ class FakeSlack:
             return fault.response()
         if fault is not None:
             await self._sleep(fault.delay)
-        return self._answer(method, args, token)
+        return None
 
     def response_url(self) -> str:
         """A response_url for a command or a click, answered by this fake (as hooks.slack.com)."""
@@ -672,6 +726,92 @@ def _usergroups_users_list(slack: FakeSlack, args: dict[str, Any]) -> dict[str, 
     return {"users": slack.usergroups[group_id]}
 
 
+def _files_get_upload_url_external(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    filename, length = _arg(args, "filename"), _arg(args, "length")
+    if not filename or not length.isdigit() or int(length) < 1:
+        raise _ApiError("invalid_arguments")
+    file_id = slack.next_id("F")
+    slack.pending_uploads[file_id] = _PendingUpload(file_id, filename, int(length))
+    upload_url = f"http://127.0.0.1:{slack.port}/upload/v1/{file_id}"
+    return {"upload_url": upload_url, "file_id": file_id}
+
+
+def _files_complete_upload_external(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    wanted = _files_arg(args)
+    channel = _channel(slack, {"channel": args["channel_id"]}) if args.get("channel_id") else ""
+    uploads = [_finished_upload(slack, item["id"]) for item in wanted]
+    ts = slack.next_ts() if channel else ""
+    thread_ts = args.get("thread_ts") or None
+    comment = _arg(args, "initial_comment")
+    shared = [
+        UploadedFile(
+            id=upload.file_id,
+            name=upload.filename,
+            content=upload.content or b"",
+            channel=channel,
+            title=str(item.get("title") or upload.filename),
+            initial_comment=comment,
+            thread_ts=thread_ts,
+            ts=ts,
+        )
+        for upload, item in zip(uploads, wanted, strict=True)
+    ]
+    for upload in uploads:
+        del slack.pending_uploads[upload.file_id]  # completing is allowed once
+    slack.files.extend(shared)
+    if channel:
+        _post_file_message(slack, shared)
+    return {"files": [_file_object(file) for file in shared]}
+
+
+def _files_arg(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `files` argument: a JSON list of {"id": …, "title": …}."""
+    files = args.get("files")
+    if not isinstance(files, list) or not files:
+        raise _ApiError("invalid_arguments")
+    if not all(isinstance(item, dict) and isinstance(item.get("id"), str) for item in files):
+        raise _ApiError("invalid_arguments")
+    return files
+
+
+def _finished_upload(slack: FakeSlack, file_id: str) -> _PendingUpload:
+    """An upload whose bytes arrived, all of them; refused as Slack refuses it otherwise."""
+    upload = slack.pending_uploads.get(file_id)
+    if upload is None or upload.content is None:
+        raise _ApiError("file_not_found")
+    if len(upload.content) != upload.length:
+        raise _ApiError("invalid_length")
+    return upload
+
+
+def _post_file_message(slack: FakeSlack, files: list[UploadedFile]) -> None:
+    """The channel message that shows the shared files under their initial comment."""
+    first = files[0]
+    message = {
+        "type": "message",
+        "channel": first.channel,
+        "ts": first.ts,
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "text": first.initial_comment,
+        "blocks": [],
+        "files": [_file_object(file) for file in files],
+        "upload": True,
+        "thread_ts": first.thread_ts,
+    }
+    slack.messages.setdefault(first.channel, []).append(message)
+
+
+def _file_object(file: UploadedFile) -> dict[str, Any]:
+    return {
+        "id": file.id,
+        "name": file.name,
+        "title": file.title,
+        "size": len(file.content),
+        "user": BOT_USER_ID,
+    }
+
+
 def _apps_connections_open(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"url": f"ws://127.0.0.1:{slack.port}/link"}
 
@@ -693,4 +833,6 @@ _HANDLERS: dict[str, Handler] = {
     "users.info": _users_info,
     "usergroups.users.list": _usergroups_users_list,
     "apps.connections.open": _apps_connections_open,
+    "files.getUploadURLExternal": _files_get_upload_url_external,
+    "files.completeUploadExternal": _files_complete_upload_external,
 }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.cli import load_rules
 from bot.logs import QUIET_LOGGERS, REQUEST_ID, RedactingJsonFormatter, configure_logging
+from bot.settings import load_settings
 
 
 def _record(message: str, *args: object) -> logging.LogRecord:
@@ -72,3 +76,23 @@ def restored_logging() -> Iterator[None]:
 def test_migration_chatter_shows_only_when_debugging(level: str, alembic_level: int) -> None:
     configure_logging(level)
     assert logging.getLogger("alembic.runtime.migration").getEffectiveLevel() == alembic_level
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_webhook_secrets_in_the_rules_file_are_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "whsec_" + base64.b64encode(bytes(range(32))).decode()
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        f"webhooks:\n  - url: https://crm.example.com/hooks\n    secret: {secret}\n"
+        "    events: [lead.hot]\n",
+        encoding="utf-8",
+    )
+
+    load_rules(load_settings("cli", environ={"LEADBOT_CONFIG": str(rules)}))
+    logging.getLogger("leadbot").warning("signing with %s", secret)
+
+    logged = capsys.readouterr().err
+    assert secret not in logged
+    assert "signing with ***" in logged
