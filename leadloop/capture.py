@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from blocks.cards import CardView
 from blocks.messages import capture_message
 from leadloop.context import Loop
-from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_move
+from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_event, hot_move
 from leadloop.messages import RECAPTURED, direct_message, intent_message
 from leads.calibration import Weight
 from leads.funnel import Dimension
@@ -246,7 +246,9 @@ class _Batch:
         for key in self.hot:
             row = self.rows[key]
             view = CardView(calibration=self._weights_of(row), currency=currency)
-            messages.extend(hot_alerts(lead_from(row), self.loop, row["hot_at"], view))
+            lead = lead_from(row)
+            messages.extend(hot_alerts(lead, self.loop, row["hot_at"], view))
+            messages.extend(hot_event(self.loop, lead, self.hot[key].source, row["hot_at"]))
         outcomes = []
         for plan in plans:
             outcome = _outcome(plan)

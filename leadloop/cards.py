@@ -22,6 +22,7 @@ from leadloop.messages import (
 )
 from leadloop.reminders import STALE_MANAGER, STALE_OWNER
 from leadloop.views import card_view
+from leadloop.webhooks import lead_event
 from leads.language import Language
 from leads.lead import Lead
 from leads.lifecycle import Actor, Move, Refusal, Step, decide, stage_refusal
@@ -107,6 +108,14 @@ async def claim(loop: Loop, click: Click) -> ClickOutcome:
             *_redraws(loop, row, "claimed", click, view),
             owner_dm_message(claimed, click.language, now=click.at, view=view),
             *stale_deal_reminders(loop, claimed, click.at),
+            *lead_event(
+                loop.config,
+                "lead.claimed",
+                claimed,
+                source=move.source,
+                actor=click.user,
+                at=click.at,
+            ),
         ]
         await enqueue(session, owed, click.at)
         await _audit(session, row.id, click, "claimed", {"channel": click.channel})
@@ -178,7 +187,14 @@ async def record_outcome(loop: Loop, click: Click, form: OutcomeForm) -> ClickOu
         decided = to_lead(row)
         view = await card_view(session, loop, decided)
         step_key = f"{move.target.value}:{int(click.at.timestamp() * 1000)}"
-        await enqueue(session, _redraws(loop, row, step_key, click, view), click.at)
+        event = "lead.recycled" if move.target == Stage.RECYCLED else "lead.outcome"
+        owed = [
+            *_redraws(loop, row, step_key, click, view),
+            *lead_event(
+                loop.config, event, decided, source=move.source, actor=click.user, at=click.at
+            ),
+        ]
+        await enqueue(session, owed, click.at)
         detail = {"stage": move.target.value, "from": move.source.value}
         await _audit(session, row.id, click, "outcome", detail)
     return ClickOutcome(decided)

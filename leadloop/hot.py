@@ -11,8 +11,10 @@ from blocks.cards import NO_VIEW, CardView
 from leadloop.context import Loop
 from leadloop.messages import card_key, card_message, sla_messages
 from leadloop.views import card_view
+from leadloop.webhooks import lead_event
 from leads.lead import Lead
 from leads.lifecycle import BEFORE_SALES, SYSTEM, Move, Step, decide
+from leads.model import Stage
 from leads.routing import route
 from storage.leads import audit_values, lock_hot_candidates, move_stage, record_audit, to_lead
 from storage.outbox import OutboxMessage, enqueue
@@ -47,6 +49,7 @@ async def turn_hot_if_due(session: AsyncSession, row: LeadRow, loop: Loop, now: 
         return False
     hot = to_lead(moved)
     await record_audit(session, [hot_audit(hot, now)])
+    await enqueue(session, hot_event(loop, hot, move.source, now), now)
     await enqueue(session, hot_alerts(hot, loop, now, await card_view(session, loop, hot)), now)
     return True
 
@@ -71,6 +74,11 @@ def hot_alerts(
         since=now,
     )
     return [card, *ladder]
+
+
+def hot_event(loop: Loop, lead: Lead, source: Stage, now: datetime) -> list[OutboxMessage]:
+    """`lead.hot` for the CRMs that subscribed."""
+    return lead_event(loop.config, "lead.hot", lead, source=source, actor=SYSTEM.user, at=now)
 
 
 async def promote_hot(loop: Loop) -> int:

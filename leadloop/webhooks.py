@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from leads.config import WEBHOOK_EVENTS, LeadbotConfig
+from leads.lead import Lead
+from leads.model import Stage
 from storage.outbox import OutboxMessage
 
 WEBHOOK: Final = "webhook"  # the outbox method (and kind) of a webhook delivery
@@ -65,3 +67,56 @@ def _message(
         due_at=now,
         lead_id=lead_id,
     )
+
+
+def lead_event(
+    config: LeadbotConfig,
+    event_type: str,
+    lead: Lead,
+    *,
+    source: Stage | None,
+    actor: str,
+    at: datetime,
+) -> list[OutboxMessage]:
+    """A lead's stage change for CRMs: the lead, the change, who made it and when."""
+    if not config.webhooks:
+        return []
+    decision = lead.decision
+    change: dict[str, Any] = {
+        "from": source.value if source is not None else None,
+        "to": lead.stage.value,
+        "by": actor,
+        "at": at.astimezone(UTC).isoformat(),
+    }
+    if decision is not None and decision.stage == lead.stage:
+        change |= {
+            "deal_value": decision.value,
+            "lost_reason": decision.reason.value if decision.reason else None,
+            "lost_detail": decision.detail or None,
+        }
+    body = {"lead": _lead_json(lead), "change": change}
+    which = f"{lead.stage.value}:{int(at.timestamp() * 1000)}"
+    return webhook_messages(config, event_type, body, lead_id=lead.id, now=at, discriminator=which)
+
+
+def _lead_json(lead: Lead) -> dict[str, Any]:
+    profile = lead.profile
+    return {
+        "id": lead.id,
+        "name": profile.name,
+        "company": profile.company,
+        "email": profile.email,
+        "phone": profile.phone,
+        "title": profile.title,
+        "source": profile.source.value if profile.source else None,
+        "event": profile.event,
+        "interest": profile.interest.value if profile.interest else None,
+        "score": lead.score,
+        "stage": lead.stage.value,
+        "owner": lead.owner,
+        "region": lead.region,
+        "captured_by": lead.captured_by,
+        "created_at": lead.created_at.isoformat(),
+        "hot_at": lead.hot_at.isoformat() if lead.hot_at else None,
+        "claimed_at": lead.claimed_at.isoformat() if lead.claimed_at else None,
+    }

@@ -35,6 +35,7 @@ from storage.tables import LeadRow
 
 SECRET = "test-signing-secret"
 SALES = "C0SALES"
+MARKETING = "C0MARKETING"
 STAFF = "U0STAFF"
 BOOTH = "C0BOOTH"
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, inside default business hours
@@ -91,6 +92,7 @@ class Leadbot:
                 "SLACK_API_URL": self.slack.base_url,
                 "DATABASE_URL": self.database_url,
                 "LEADBOT_SALES_CHANNEL": SALES,
+                "LEADBOT_MARKETING_CHANNEL": MARKETING,
             },
         )
         self.services = build_services(settings, self.config, clock=self.clock)
@@ -209,9 +211,9 @@ class Leadbot:
         await self.svc.deliverer.drain()
         await asyncio.sleep(0)
 
-    async def run_job(self, name: str) -> str:
-        """Run one sweep now, as `leadbot jobs run NAME` does."""
-        return await run_job(name, self.svc.job_context())
+    async def run_job(self, name: str, *, by_hand: bool = False) -> str:
+        """Run one sweep now: as the scheduler does, or (`by_hand`) as `leadbot jobs run`."""
+        return await run_job(name, self.svc.job_context(by_hand=by_hand))
 
     async def leads(self) -> list[Lead]:
         """Every stored lead, oldest first."""

@@ -22,10 +22,21 @@ from standardwebhooks import Webhook as Verifier
 from leadloop.webhooks import webhook_messages
 from leads.config import DeliverySettings, LeadbotConfig, Webhook
 from leads.lead import Lead
+from leads.model import Stage
 from storage.outbox import CANCELLED, PENDING, SENT, enqueue
 from storage.tables import OutboxRow
 from tests.conftest import StartLeadbot
-from tests.harness import SALES, FakeClock, Leadbot, capture, rows_of
+from tests.harness import (
+    SALES,
+    FakeClock,
+    Leadbot,
+    capture,
+    claimed_by,
+    click,
+    record_outcome,
+    rows_of,
+    until_stage,
+)
 
 SECRET = "whsec_" + base64.b64encode(b"leadbot test webhook secret 32b!").decode()
 WAIT = 5.0  # seconds a test waits for a receiver before failing
@@ -322,3 +333,53 @@ async def test_webhooks_are_not_paced_like_posts_to_a_channel(
         "lead.hot",
     ]
     assert len({hit.webhook_id for hit in receiver.hits}) == 3
+
+
+async def until_hits(receiver: Receiver, count: int) -> list[dict[str, Any]]:
+    """The verified events once `count` have arrived."""
+    for _ in range(int(WAIT / 0.01)):
+        if len(receiver.hits) >= count:
+            break
+        await asyncio.sleep(0.01)
+    return [hit.verified() for hit in receiver.hits]
+
+
+async def test_the_loop_hands_every_stage_change_to_the_crm(
+    start_leadbot: StartLeadbot, receiver: Receiver, real_time: FakeClock
+) -> None:
+    events = ("lead.hot", "lead.claimed", "lead.outcome", "lead.recycled")
+    leadbot = await start_leadbot(rules(receiver.url, *events))
+    lead = await claimed_by(leadbot, "U0ANN")
+    await record_outcome(leadbot, lead, "U0ANN", "lost", reason="timing")
+    await until_stage(leadbot, lead, Stage.LOST)
+    await click(leadbot, "lead_recycle", lead, "U0ANN")
+    await until_stage(leadbot, lead, Stage.RECYCLED)
+    await leadbot.settle()
+
+    received = await until_hits(receiver, 4)
+    assert [event["type"] for event in received] == list(events)
+    hot, claimed, lost, recycled = (event["data"] for event in received)
+    assert hot["lead"]["email"] == lead.profile.email
+    assert (hot["change"]["from"], hot["change"]["to"], hot["change"]["by"]) == (
+        "new",
+        "hot",
+        "leadbot",
+    )
+    assert (claimed["change"]["to"], claimed["change"]["by"]) == ("claimed", "U0ANN")
+    assert (lost["change"]["to"], lost["change"]["lost_reason"]) == ("lost", "timing")
+    assert (recycled["change"]["from"], recycled["change"]["to"]) == ("lost", "recycled")
+    assert len({hit.webhook_id for hit in receiver.hits}) == 4
+
+
+async def test_a_won_deal_tells_its_value(
+    start_leadbot: StartLeadbot, receiver: Receiver, real_time: FakeClock
+) -> None:
+    leadbot = await start_leadbot(rules(receiver.url, "lead.outcome"))
+    lead = await claimed_by(leadbot, "U0ANN")
+    await record_outcome(leadbot, lead, "U0ANN", "won", value="2500000")
+    await until_stage(leadbot, lead, Stage.WON)
+    await leadbot.settle()
+
+    [won] = await until_hits(receiver, 1)
+    assert won["data"]["change"]["deal_value"] == 2_500_000
+    assert won["data"]["lead"]["stage"] == "won"
