@@ -13,8 +13,9 @@ from blocks.digest import digest_summary
 from leadloop.context import Loop
 from leadloop.messages import upload_message
 from leadloop.reports import funnel_of
-from leads.funnel import Period, last_week
-from storage.calibration import changed_weights
+from leads.calibration import Tally, Weight
+from leads.funnel import Dimension, Period, last_week
+from storage.calibration import take_changes_since_digest
 from storage.outbox import enqueue, is_owed
 
 DIGEST = "digest"
@@ -49,17 +50,18 @@ async def owe_digest(loop: Loop, *, now: datetime, now_or_never: bool) -> Digest
         return None
     week, span = last_week(now=now, timezone=loop.config.timezone)
     key = digest_key(week)
-    intent = {
+    intent: dict[str, Any] = {
         "kind": DIGEST,
         "week": week,
         "start": span.start.isoformat() if span.start else None,
         "end": span.end.isoformat(),
     }
-    message = upload_message(key, channel, intent, now=now)
     async with loop.db.write() as session:
         if await is_owed(session, key):
             return DigestOwed(week, owed=False, channel=channel)
-        await enqueue(session, [message], now)
+        changes = await take_changes_since_digest(session)
+        intent["calibration"] = [_change_json(weight, before) for weight, before in changes]
+        await enqueue(session, [upload_message(key, channel, intent, now=now)], now)
     return DigestOwed(week, owed=True, channel=channel)
 
 
@@ -68,8 +70,7 @@ async def render_digest(loop: Loop, intent: dict[str, Any], channel: str) -> dic
     start, end = (datetime.fromisoformat(str(intent[key])) for key in ("start", "end"))
     week = str(intent["week"])
     funnel = await funnel_of(loop, Period(week, start, end))
-    async with loop.db.read() as session:
-        changed = await changed_weights(session)
+    changed = [_change_of(item) for item in intent.get("calibration") or []]
     language = loop.channel_language
     return {
         "channel": channel,
@@ -78,3 +79,29 @@ async def render_digest(loop: Loop, intent: dict[str, Any], channel: str) -> dic
         "title": week,
         "initial_comment": digest_summary(funnel, changed, language, loop.config.outcomes.currency),
     }
+
+
+def _change_json(weight: Weight, before: float) -> dict[str, Any]:
+    """A calibration change as the digest's intent keeps it."""
+    tally = weight.tally
+    return {
+        "dimension": weight.dimension.value,
+        "value": weight.value,
+        "wins": tally.wins,
+        "decided": tally.decided,
+        "rate": weight.rate,
+        "points": weight.points,
+        "before": before,
+    }
+
+
+def _change_of(item: dict[str, Any]) -> tuple[Weight, float]:
+    tally = Tally(int(item["wins"]), int(item["decided"]))
+    weight = Weight(
+        Dimension(item["dimension"]),
+        str(item["value"]),
+        tally,
+        float(item["rate"]),
+        float(item["points"]),
+    )
+    return weight, float(item["before"])

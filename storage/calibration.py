@@ -42,17 +42,25 @@ async def stored_weights(
     return [_weight(row) for row in await session.scalars(query)]
 
 
-async def changed_weights(session: AsyncSession) -> list[tuple[Weight, float]]:
-    """Weights whose points changed at the last calibration, with their previous points."""
-    rows = await session.scalars(
-        select(CalibrationRow).where(CalibrationRow.points != CalibrationRow.previous_points)
+async def take_changes_since_digest(session: AsyncSession) -> list[tuple[Weight, float]]:
+    """Weights whose points changed since the last digest, with the points it showed; from
+    now on they count as shown."""
+    rows = list(
+        await session.scalars(
+            select(CalibrationRow)
+            .where(CalibrationRow.points != CalibrationRow.digest_points)
+            .order_by(CalibrationRow.dimension, CalibrationRow.value)
+            .with_for_update()
+        )
     )
-    return [(_weight(row), row.previous_points) for row in rows]
+    changes = [(_weight(row), row.digest_points) for row in rows]
+    for row in rows:
+        row.digest_points = row.points
+    return changes
 
 
 async def save_weights(session: AsyncSession, weights: Sequence[Weight], now: datetime) -> None:
-    """Store the new weights, remembering each one's previous points."""
-    previous = {(w.dimension, w.value): w.points for w in await stored_weights(session)}
+    """Store the new weights (what the last digest showed is kept)."""
     for weight in weights:
         await upsert(
             session,
@@ -64,10 +72,11 @@ async def save_weights(session: AsyncSession, weights: Sequence[Weight], now: da
                 "decided": weight.tally.decided,
                 "rate": weight.rate,
                 "points": weight.points,
-                "previous_points": previous.get((weight.dimension, weight.value), 0.0),
+                "digest_points": 0.0,
                 "updated_at": now,
             },
             key=("dimension", "value"),
+            keep=("digest_points",),
         )
 
 

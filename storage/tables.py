@@ -150,7 +150,7 @@ class CalibrationRow(Base):
     decided: Mapped[int] = mapped_column(Integer, default=0)
     rate: Mapped[float] = mapped_column(Float, default=0.0)
     points: Mapped[float] = mapped_column(Float, default=0.0)
-    previous_points: Mapped[float] = mapped_column(Float, default=0.0)
+    digest_points: Mapped[float] = mapped_column(Float, default=0.0)  # as the last digest said
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -32,10 +32,20 @@ async def insert_ignoring_conflict(
 
 
 async def upsert(
-    session: AsyncSession, table: type[Base], values: dict[str, Any], *, key: str | tuple[str, ...]
+    session: AsyncSession,
+    table: type[Base],
+    values: dict[str, Any],
+    *,
+    key: str | tuple[str, ...],
+    keep: tuple[str, ...] = (),
 ) -> None:
-    """Insert or overwrite the row identified by `key` (a column, or several)."""
+    """Insert or overwrite the row identified by `key` (a column, or several); the `keep`
+    columns are only set by the insert."""
     keys = (key,) if isinstance(key, str) else key
     statement = dialect_insert(session, table).values(values)
-    updates = {column: statement.excluded[column] for column in values if column not in keys}
+    updates = {
+        column: statement.excluded[column]
+        for column in values
+        if column not in keys and column not in keep
+    }
     await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates))

@@ -98,3 +98,36 @@ async def test_the_digest_speaks_the_rules_files_language(start_leadbot: StartLe
     [upload] = leadbot.slack.uploaded_files(MARKETING)
     assert "*週次ファネル：2026-W47*" in upload.initial_comment
     assert "獲得 2 → ホット 1（50%）" in upload.initial_comment
+
+
+async def test_the_digest_lists_each_weight_that_changed_with_its_reason(
+    start_leadbot: StartLeadbot,
+) -> None:
+    from leads.config import CalibrationSettings
+
+    config = LeadbotConfig(
+        reports=ReportSettings(timezone="Asia/Tokyo"),
+        calibration=CalibrationSettings(enabled=True, min_decided=2),
+    )
+    leadbot = await start_leadbot(config)
+    leadbot.clock.now = MONDAY_9
+    db = leadbot.svc.db
+    for n, (event, outcome) in enumerate(
+        [
+            ("Tokyo Expo", "won"),
+            ("Tokyo Expo", "won"),
+            ("Osaka Fair", "lost"),
+            ("Osaka Fair", "lost"),
+        ]
+    ):
+        await seed_lead(db, 10 + n, datetime(2026, 10, 1, tzinfo=UTC),
+                        [("hot", MINUTE), ("claimed", 2 * MINUTE), (outcome, DAY)],
+                        event=event, reason="budget")  # fmt: skip
+    await leadbot.run_job("rescore")
+
+    await leadbot.run_job("digest", by_hand=True)
+
+    [upload] = leadbot.slack.uploaded_files(MARKETING)
+    assert "Calibration changed:" in upload.initial_comment
+    assert "Tokyo Expo: 2 of 2 decided leads won, 100% (was +0)" in upload.initial_comment
+    assert "Osaka Fair: 0 of 2 decided leads won, 0% (was +0)" in upload.initial_comment

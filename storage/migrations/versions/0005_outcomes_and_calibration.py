@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("decided", sa.Integer(), nullable=False),
         sa.Column("rate", sa.Float(), nullable=False),
         sa.Column("points", sa.Float(), nullable=False),
-        sa.Column("previous_points", sa.Float(), nullable=False),
+        sa.Column("digest_points", sa.Float(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("dimension", "value", name=op.f("pk_calibration")),
     )
