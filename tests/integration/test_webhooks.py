@@ -124,9 +124,10 @@ async def owe(leadbot: Leadbot, event: str, lead: Lead, step: str = "1") -> list
     ]
 
 
-async def the_row(leadbot: Leadbot) -> OutboxRow:
-    """The single webhook row, as stored now."""
-    [row] = await rows_of(leadbot, OutboxRow, kind="webhook")
+async def the_row(leadbot: Leadbot, lead_id: int | None = None) -> OutboxRow:
+    """The single webhook row (of the lead, when given), as stored now."""
+    where = {"lead_id": lead_id} if lead_id is not None else {}
+    [row] = await rows_of(leadbot, OutboxRow, kind="webhook", **where)
     return row
 
 
@@ -268,10 +269,10 @@ async def test_a_slow_receiver_holds_up_no_hot_card(
     [card] = await leadbot.posted_to(SALES)
 
     assert card.fault is None
-    assert (await the_row(leadbot)).status == PENDING  # its receiver is still answering
+    assert (await the_row(leadbot, cold.id)).status == PENDING  # its receiver still answers
     receiver.hold.set()
     await leadbot.settle()
-    assert (await the_row(leadbot)).status == SENT
+    assert (await the_row(leadbot, cold.id)).status == SENT
 
 
 async def test_a_post_cut_short_by_shutdown_is_sent_after_the_restart_with_the_same_id(
