@@ -10,7 +10,7 @@ import pytest
 
 from blocks.catalogue import PROBLEMS
 from blocks.messages import field_errors
-from leads import answers, intake, validation
+from leads import answers, importing, intake, validation
 from leads.checks import FieldError
 from leads.engagement import (
     EngagementKind,
@@ -248,7 +248,7 @@ def _problems(module: ModuleType) -> list[Problem]:
     return [value for value in vars(module).values() if isinstance(value, Problem)]
 
 
-@pytest.mark.parametrize("module", [validation, answers, intake])
+@pytest.mark.parametrize("module", [validation, answers, intake, importing])
 def test_every_problem_has_a_message(module: ModuleType) -> None:
     problems = _problems(module)
     assert problems
