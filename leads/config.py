@@ -10,7 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leads.checks import FieldError, require_positive_seconds, require_user_or_channel_id
 from leads.claiming import ClaimPolicy
+from leads.engagement import EngagementSettings
+from leads.importing import ImportSettings
+from leads.intake import IntakeSettings
 from leads.language import Language
+from leads.nurture import NurtureSettings
 from leads.routing import RoutingRule
 from leads.scoring import ScoringRules
 from leads.sla import SlaPolicy
@@ -125,7 +129,9 @@ class CalibrationSettings:
 
 @dataclass(frozen=True)
 class LeadbotConfig:
-    """Scoring, routing, SLA, claim and delivery rules (the YAML file's top level)."""
+    """Scoring, routing, SLA, claim, delivery, nurture and intake rules (the YAML file's top
+    level). `list_import` is the rules file's key for `leadbot import`: `import` is a Python
+    keyword, so no field can carry that name."""
 
     language: Language = "en"
     scoring: ScoringRules = field(default_factory=ScoringRules)
@@ -138,6 +144,10 @@ class LeadbotConfig:
     outcomes: OutcomeSettings = field(default_factory=OutcomeSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
+    nurture: NurtureSettings = field(default_factory=NurtureSettings)
+    engagement: EngagementSettings = field(default_factory=EngagementSettings)
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
+    list_import: ImportSettings = field(default_factory=ImportSettings)
 
     @property
     def timezone(self) -> str:
