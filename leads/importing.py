@@ -33,13 +33,13 @@ TARGETS: Final = (
 HEADER_NAMES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "name": (
-            *("name", "full name", "contact name", "contact"),
+            *("name", "full name", "contact name"),
             *("氏名", "名前", "お名前", "ご氏名", "姓名", "担当者名", "氏名(漢字)"),
         ),
         "family_name": ("last name", "surname", "family name", "姓", "苗字", "名字"),
         "given_name": ("first name", "given name", "名"),
         "company": (
-            *("company", "company name", "organization", "organisation", "account"),
+            *("company", "company name", "organization", "organisation", "account name"),
             *("会社名", "企業名", "会社", "法人名", "社名", "勤務先", "勤務先名"),
         ),
         "department": ("department", "dept", "division", "部署", "部署名", "部門", "所属部署"),

@@ -110,6 +110,7 @@ def test_a_file_in_no_known_encoding_says_where() -> None:
         ("企業名", "company"),
         ("会社", "company"),
         ("Company", "company"),
+        ("Account Name", "company"),
         ("部署", "department"),
         ("部署名", "department"),
         ("役職", "title"),
@@ -145,7 +146,9 @@ def test_known_headers(header: str, field: str) -> None:
     assert header_map([header], {}) == {0: field}
 
 
-@pytest.mark.parametrize("header", ["FAX", "住所", "フリガナ", "氏名(カナ)", "URL", "", "No."])
+@pytest.mark.parametrize(
+    "header", ["FAX", "住所", "フリガナ", "氏名(カナ)", "URL", "", "No.", "Contact"]
+)
 def test_unknown_headers_are_left_for_the_notes(header: str) -> None:
     assert header_map([header], {}) == {}
 
