@@ -195,6 +195,29 @@ PROBLEMS: Final = _table(
             "The name has no visible characters",
             "氏名に表示できる文字がありません",
         ),
+        "json_object": Text(
+            "Send a JSON object with the lead's fields",
+            "リードの項目を JSON オブジェクトで送ってください",
+        ),
+        "not_text": Text(
+            "Send this as text (a JSON string)", "文字列（JSON の string）で送ってください"
+        ),
+        "not_true_false": Text("Send true or false", "true か false で送ってください"),
+        "interest_unknown": Text(
+            "Use hot, warm or cold",
+            "hot・warm・cold（ホット・ウォーム・コールド）のいずれかにしてください",
+        ),
+        "email_required": Text("Give the email", "メールアドレスを入力してください"),
+        "engagement_kind_unknown": Text(
+            "Use one of email_opened, email_clicked, webinar_registered, webinar_attended,"
+            " whitepaper_downloaded, pricing_page_visited",
+            "email_opened、email_clicked、webinar_registered、webinar_attended、"
+            "whitepaper_downloaded、pricing_page_visited のいずれかにしてください",
+        ),
+        "yes_no_unreadable": Text(
+            "Write yes or no (or leave it empty)",
+            "「はい」か「いいえ」で書いてください（空欄も可）",
+        ),
     }
 )
 

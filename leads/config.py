@@ -15,7 +15,11 @@ from leads.checks import (
     require_user_or_channel_id,
 )
 from leads.claiming import ClaimPolicy
+from leads.engagement import EngagementSettings
+from leads.importing import ImportSettings
+from leads.intake import IntakeSettings
 from leads.language import Language
+from leads.nurture import NurtureSettings
 from leads.routing import RoutingRule
 from leads.scoring import ScoringRules
 from leads.signing import secret_key
@@ -159,7 +163,9 @@ class Webhook:
 
 @dataclass(frozen=True)
 class LeadbotConfig:
-    """Scoring, routing, SLA, claim and delivery rules (the YAML file's top level)."""
+    """Scoring, routing, SLA, claim, delivery, nurture and intake rules (the YAML file's top
+    level). `list_import` is the rules file's key for `leadbot import`: `import` is a Python
+    keyword, so no field can carry that name."""
 
     language: Language = "en"
     scoring: ScoringRules = field(default_factory=ScoringRules)
@@ -173,6 +179,10 @@ class LeadbotConfig:
     reports: ReportSettings = field(default_factory=ReportSettings)
     calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
     webhooks: tuple[Webhook, ...] = ()
+    nurture: NurtureSettings = field(default_factory=NurtureSettings)
+    engagement: EngagementSettings = field(default_factory=EngagementSettings)
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
+    list_import: ImportSettings = field(default_factory=ImportSettings)
 
     def __post_init__(self) -> None:
         urls = [webhook.url for webhook in self.webhooks]
