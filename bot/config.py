@@ -36,8 +36,8 @@ def load_config(path: Path | None) -> LeadbotConfig:
 def parse_config(text: str, *, source: str = "<config>") -> LeadbotConfig:
     """Parse YAML text into a LeadbotConfig, or raise SettingError naming the line."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_RulesLoader)
+        data = yaml.load(text, Loader=_RulesLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
@@ -101,6 +101,17 @@ def _check_nested(
             if dataclasses.is_dataclass(option):
                 return _check_nested(value, option, path)
     return None
+
+
+class _RulesLoader(yaml.SafeLoader):
+    """YAML's safe loader, leaving dates as text: the settings' own checks read them and
+    report a bad one (2026-13-01) with its line, where YAML would stop without one."""
+
+
+_RulesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _line_of(root: yaml.Node | None, path: tuple[str | int, ...]) -> str:

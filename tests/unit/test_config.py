@@ -295,3 +295,10 @@ def test_the_new_sections_load_from_plain_yaml() -> None:
     assert config.engagement.email_opened == 1
     assert config.intake.sources["website"].key == bytes(24)
     assert config.list_import.headers == {"担当者": "name", "No.": "ignore"}
+
+
+def test_an_impossible_date_is_refused_with_its_line() -> None:
+    text = "nurture:\n  holidays: [2026-01-01, 2026-13-01]\n"
+    with pytest.raises(SettingError, match=r"rules.yml line 2: nurture.holidays.1"):
+        parse_config(text, source="rules.yml")
+    assert parse_config("nurture:\n  holidays: [2026-01-12]\n").nurture.holidays
