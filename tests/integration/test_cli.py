@@ -14,7 +14,8 @@ from aiohttp import ClientSession
 
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import signed_headers, slash_command
-from tests.harness import SECRET, Leadbot
+from leads.model import Stage
+from tests.harness import SECRET, Leadbot, claimed_by, record_outcome, until_stage
 from tests.processes import LEADBOT, cli_env, free_port, run_leadbot, serve_env, wait_healthy
 
 
@@ -184,3 +185,33 @@ async def test_socket_mode_connects_and_answers_commands(
     assert [call.token for call in slack.calls_to("apps.connections.open")] == [
         "xapp-1-A0LEADBOT-test"
     ]
+
+
+async def test_report_prints_the_funnel_as_table_csv_and_json(
+    leadbot: Leadbot, database_url: str, tmp_path: Path
+) -> None:
+    lead = await claimed_by(leadbot, "U0ANN")
+    await record_outcome(leadbot, lead, "U0ANN", "won", value="700")
+    await until_stage(leadbot, lead, Stage.WON)
+    await leadbot.command("Cold Lead, cold@initech.example, cold")
+    env = cli_env(database_url)
+
+    code, table, err = await _run("report", "--period", "all", env=env, cwd=tmp_path)
+    assert code == 0, err
+    assert table.splitlines()[0].startswith("funnel of the leads captured since the beginning")
+    assert "total" in table
+
+    code, out, _ = await _run("report", "--period", "all", "--format", "csv", env=env, cwd=tmp_path)
+    rows = {(row["dimension"], row["key"]): row for row in csv.DictReader(io.StringIO(out))}
+    total = rows[("total", "all")]
+    assert (total["captured"], total["hot"], total["claimed"], total["won"]) == ("2", "1", "1", "1")
+    assert float(total["won_value"]) == 700
+
+    code, out, _ = await _run("report", "--format", "json", env=env, cwd=tmp_path)
+    document = json.loads(out)
+    assert (document["period"], document["currency"]) == ("30d", "JPY")
+
+    code, _, err = await _run("report", "--period", "last week", env=env, cwd=tmp_path)
+    assert code != 0
+    assert err.strip().count("\n") == 0
+    assert "is not a period" in err
