@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -32,6 +33,17 @@ NAMING_CONVENTION = {
 }
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
+HOT_REPORT_COLUMNS = (
+    "created_at",
+    "source",
+    "event",
+    "outcome",
+    "lost_reason",
+    "deal_value",
+    "hot_at",
+    "claimed_at",
+    "id",
+)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -119,6 +131,14 @@ class LeadRow(Base):
         Index("ix_leads_captured_by_id", "captured_by", "id"),  # the Home tab's recent leads
         Index("ix_leads_rules_version", "rules_version"),  # leads scored under older rules
         Index("ix_leads_created_at", "created_at"),  # the leads captured in a report's period
+        Index("ix_leads_source_event_created_at", "source", "event", "created_at"),  # captures
+        # Reports of hot leads: outcomes and speed to lead, from one in ten leads only.
+        Index(
+            "ix_leads_hot_report",
+            *HOT_REPORT_COLUMNS,
+            sqlite_where=text("hot_at IS NOT NULL"),
+            postgresql_where=text("hot_at IS NOT NULL"),
+        ),
     )
 
 
@@ -136,7 +156,10 @@ class StageHistoryRow(Base):
     value: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_stage_history_to_stage_created_at", "to_stage", "created_at"),)
+    __table_args__ = (
+        Index("ix_stage_history_to_stage_created_at", "to_stage", "created_at"),
+        Index("ix_stage_history_to_stage_lead_id", "to_stage", "lead_id"),  # funnel steps
+    )
 
 
 class CalibrationRow(Base):

@@ -42,6 +42,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_leads_created_at", "leads", ["created_at"], unique=False)
     op.create_index("ix_audit_action_lead_id", "audit", ["action", "lead_id"], unique=False)
+    op.create_index("ix_leads_source_event_created_at", "leads", ["source", "event", "created_at"])
+    op.create_index(
+        "ix_leads_hot_report",
+        "leads",
+        ["created_at", "source", "event", "outcome", "lost_reason", "deal_value", "hot_at",
+         "claimed_at", "id"],
+        sqlite_where=sa.text("hot_at IS NOT NULL"),
+        postgresql_where=sa.text("hot_at IS NOT NULL"),
+    )
+    op.create_index("ix_stage_history_to_stage_lead_id", "stage_history", ["to_stage", "lead_id"])
     _backfill_outcomes()
 
 
@@ -62,6 +72,9 @@ def _backfill_outcomes() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stage_history_to_stage_lead_id", table_name="stage_history")
+    op.drop_index("ix_leads_hot_report", table_name="leads")
+    op.drop_index("ix_leads_source_event_created_at", table_name="leads")
     op.drop_index("ix_audit_action_lead_id", table_name="audit")
     op.drop_index("ix_leads_created_at", table_name="leads")
     op.drop_table("calibration")
