@@ -49,11 +49,13 @@ def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
         signing_secret=services.settings.signing_secret() or None,
         request_verification_enabled=not socket_mode,
         name="leadbot",
+        process_before_response=True,  # with EarlyAcks: answered at the ack, no polling
         logger=logging.getLogger("leadbot.bolt"),
     )
 
     app.use(ServicesMiddleware(services))
     register_handlers(app)
+    services.listeners.install(app)
 
     async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
         """Log every listener failure once; tell the person plainly, never answer 500."""

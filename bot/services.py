@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.acks import EarlyAcks
 from bot.settings import Settings
 from handlers.directory import Directory
 from handlers.membership import Membership
@@ -22,6 +23,7 @@ from scheduler.jobs import JobContext
 from storage.db import Database, create_database
 
 SLACK_TIMEOUT_SECONDS = 10
+LISTENER_DRAIN_SECONDS = 5
 
 
 def utc_now() -> datetime:
@@ -40,6 +42,7 @@ class AppServices:
     people: Directory
     deliverer: Deliverer
     captures: Captures
+    listeners: EarlyAcks = field(default_factory=EarlyAcks)
 
     @property
     def config(self) -> LeadbotConfig:
@@ -69,7 +72,8 @@ class AppServices:
         return JobContext(loop=self.loop, deliverer=self.deliverer, by_hand=by_hand)
 
     async def close(self) -> None:
-        """Finish captures and deliveries, then close connections."""
+        """Finish listeners, captures and deliveries, then close connections."""
+        await self.listeners.drain(LISTENER_DRAIN_SECONDS)
         await self.captures.close()
         await self.deliverer.close()
         await self.loop.db.dispose()
