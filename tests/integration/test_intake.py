@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from leads.config import LeadbotConfig
 from leads.intake import IntakeSettings, IntakeSource
-from leads.model import Stage
+from leads.model import Source, Stage
 from leads.signing import signed_headers
 from storage.tables import IntakeReceiptRow, LeadRow, TouchRow
 from tests.conftest import StartLeadbot
@@ -67,7 +67,7 @@ async def test_a_signed_lead_is_stored_scored_and_answered_201(web: Leadbot) -> 
     [lead] = await web.leads()
     assert reply.json() == {"id": lead.id, "created": True, "score": lead.score, "stage": "new"}
     assert lead.profile.name == "Sato Kenji"
-    assert lead.profile.source is not None and lead.profile.source.value == "web"
+    assert lead.profile.source is Source.WEB
     assert lead.profile.consent is True
     assert lead.score == 35  # warm 30 + web 5
     assert lead.captured_by == "web:website"
@@ -296,6 +296,7 @@ HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126
 )
 async def test_intake_never_answers_5xx(
     web: Leadbot,
+    *,
     body: Any,
     path: str,
     webhook_id: str,
