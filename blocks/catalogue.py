@@ -89,6 +89,16 @@ COMPANY_SIZES: Final = _table(
         "unknown": Text("Unknown", "不明"),
     }
 )
+ENGAGEMENT_KINDS: Final = _table(
+    {
+        "email_opened": Text("email opened", "メール開封"),
+        "email_clicked": Text("email link clicked", "メール内リンクのクリック"),
+        "webinar_registered": Text("webinar registration", "ウェビナー申込"),
+        "webinar_attended": Text("webinar attended", "ウェビナー参加"),
+        "whitepaper_downloaded": Text("whitepaper downloaded", "ホワイトペーパーのダウンロード"),
+        "pricing_page_visited": Text("pricing page visited", "料金ページの閲覧"),
+    }
+)
 TITLE_LEVELS: Final = _table(
     {
         "c_level": Text("C-level", "経営層"),
@@ -112,6 +122,7 @@ REASONS: Final = _table(
         "interest": Text("interest: {interest}", "関心度: {interest}"),
         "source": Text("source: {source}", "流入元: {source}"),
         "repeat_touch": Text("repeat touch", "再接触"),
+        "engagement_event": Text("{kind}", "{kind}"),
     }
 )
 REASON_UNKNOWN: Final = Text("{code}", "{code}")

@@ -96,6 +96,15 @@ def problem_text(problem: Problem, language: Language) -> str:
     return say.PROBLEMS[problem.code](language, **problem.params)
 
 
+def problems_line(errors: Mapping[str, Problem], language: Language) -> str:
+    """Every field's problem on one line: `Email: Enter an email like …; Phone: …`."""
+    return "; ".join(
+        f"{say.FIELDS[name](language) if name in say.FIELDS else name}:"
+        f" {problem_text(problem, language)}"
+        for name, problem in errors.items()
+    )
+
+
 def field_errors(errors: Mapping[str, Problem], language: Language) -> dict[str, str]:
     """Modal `response_action: errors` messages, keyed by the input block (= field name)."""
     return {name: problem_text(problem, language) for name, problem in errors.items()}

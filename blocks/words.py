@@ -18,6 +18,7 @@ _PARAM_WORDS: Mapping[str, Mapping[str, Text]] = {
     "source": say.SOURCES,
     "budget": say.BUDGETS,
     "timeline": say.TIMELINES,
+    "kind": say.ENGAGEMENT_KINDS,
 }
 
 

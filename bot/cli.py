@@ -17,6 +17,7 @@ from bot.app import create_app
 from bot.config import load_config
 from bot.errors import EXIT_UNAVAILABLE, StartupError
 from bot.export import export_leads
+from bot.list_import import import_file
 from bot.logs import configure_logging
 from bot.preflight import check_bot_token, open_socket_mode_url, prepare_database, reserve_port
 from bot.report import FORMATS, write_report
@@ -24,9 +25,11 @@ from bot.server import build_web_app
 from bot.services import AppServices, build_services, utc_now
 from bot.settings import Mode, Settings, load_settings
 from leadloop.context import Loop
+from leadloop.list_import import ImportOptions
 from leadloop.reports import funnel_of
 from leads.config import LeadbotConfig
 from leads.funnel import period
+from leads.model import Source
 from scheduler.jobs import JOBS, run_job
 from storage.db import Database, create_database
 
@@ -89,6 +92,18 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", default="30d", help="7d, 30d, 90d, all, or Nd (default 30d)")
     report.add_argument("--format", choices=FORMATS, default="table")
     report.set_defaults(run=_report)
+    list_import = commands.add_parser(
+        "import", help="import an attendee or business-card list (CSV, English or Japanese)"
+    )
+    list_import.add_argument("file", type=Path, metavar="FILE.csv")
+    list_import.add_argument(
+        "--source", choices=[source.value for source in Source], help="source of every lead"
+    )
+    list_import.add_argument("--event", default="", help="event of rows that name none")
+    list_import.add_argument(
+        "--dry-run", action="store_true", help="read and check everything, store nothing"
+    )
+    list_import.set_defaults(run=_import)
     return parser
 
 
@@ -223,6 +238,34 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await db.dispose()
     write_report(funnel, sys.stdout, fmt=args.format, currency=config.outcomes.currency)
+    return 0
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    config = load_rules(settings)
+    options = ImportOptions(
+        source=Source(args.source) if args.source else None,
+        event=args.event.strip(),
+        dry_run=args.dry_run,
+    )
+    db = create_database(settings.database_url)
+    try:
+        await prepare_database(db, settings.database_url)
+        loop = Loop(
+            db=db,
+            config=config,
+            sales_channel=settings.leadbot_sales_channel,
+            clock=utc_now,
+            marketing_channel=settings.leadbot_marketing_channel,
+        )
+        summary, rejected = await import_file(
+            args.file, loop, options, show_progress=sys.stderr.isatty()
+        )
+    finally:
+        await db.dispose()
+    if rejected.rows:
+        print(f"rejected rows and their reasons: {rejected.path}", file=sys.stderr)
+    print(summary.line())
     return 0
 
 

@@ -16,10 +16,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.logs import REQUEST_ID
 from bot.services import AppServices
+from handlers.web_intake import engagement_hook, lead_hook
 from scheduler.runner import Sweeps
 
 log = logging.getLogger("leadbot.http")
 EVENTS_PATH = "/slack/events"
+LEADS_HOOK_PATH = "/hooks/leads/{source}"
+ENGAGEMENT_HOOK_PATH = "/hooks/engagement/{source}"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW = 60 * 5  # seconds, as Slack's own verifier allows
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -37,6 +40,8 @@ def build_web_app(
     web_app[BOLT_APP] = bolt_app
     web_app[SERVICES] = services
     web_app.router.add_post(EVENTS_PATH, handle_slack)
+    web_app.router.add_post(LEADS_HOOK_PATH, handle_lead_hook)
+    web_app.router.add_post(ENGAGEMENT_HOOK_PATH, handle_engagement_hook)
     web_app.router.add_get("/healthz", handle_health)
     if run_scheduler:
         web_app.cleanup_ctx.append(_sweeps)
@@ -77,6 +82,16 @@ async def handle_slack(request: web.Request) -> web.Response:
         log.warning("could not dispatch a %d-byte request", len(raw), exc_info=True)
         return _unreadable(request.app[SERVICES], raw, headers)
     return await to_aiohttp_response(bolt_response)
+
+
+async def handle_lead_hook(request: web.Request) -> web.Response:
+    """`POST /hooks/leads/{source}`: a lead from a web form (handlers/web_intake.py)."""
+    return await lead_hook(request, request.app[SERVICES])
+
+
+async def handle_engagement_hook(request: web.Request) -> web.Response:
+    """`POST /hooks/engagement/{source}`: an engagement event (handlers/web_intake.py)."""
+    return await engagement_hook(request, request.app[SERVICES])
 
 
 async def handle_health(request: web.Request) -> web.Response:

@@ -63,6 +63,9 @@ class CaptureRequest:
     language: Language = "en"  # the capturer's, for anything said back to them
     at_current_event: bool = False  # fill event and source from the capturer's current event
     confirm_by_dm: bool = False  # the capturer gets what was stored as a DM
+    kind: str = ""  # an engagement event's kind: the touch earns `points` instead
+    points: float = 0.0
+    once_key: str | None = None  # a touch that must happen once (a row of an imported file)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,12 @@ class Captures:
     async def close(self) -> None:
         """Wait until every queued capture is written."""
         await self._commit.close()
+
+    async def write(
+        self, session: AsyncSession, requests: Sequence[CaptureRequest]
+    ) -> list[CaptureOutcome]:
+        """Store these captures in the caller's transaction (web intake, list import)."""
+        return await self._write_batch(session, requests)
 
     async def _write_batch(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
@@ -161,7 +170,7 @@ class _Batch:
         fact = _touch_fact(request)
         repeat = bool(self.touches[id(row)])
         reasons = touch_reasons(fact.interest, fact.source, self.loop.config.scoring, repeat=repeat)
-        plan.touch_points = sum(reason.points for reason in reasons)
+        plan.touch_points = fact.points if fact.kind else sum(r.points for r in reasons)
         self.touches[id(row)].append(fact)
         self.last_at[id(row)] = request.at
         return plan
@@ -212,6 +221,8 @@ class _Batch:
             touches.append(_touch_values(row["id"], request, plan.touch_points))
             action = "created" if plan.created else "touched"
             detail: dict[str, Any] = {"via": request.via}
+            if request.kind:
+                detail["kind"] = request.kind
             if plan.changed:
                 detail["changed"] = list(plan.changed)
             audits.append(audit_values(row["id"], request.captured_by, action, detail, request.at))
@@ -366,6 +377,8 @@ def _touch_fact(request: CaptureRequest) -> TouchFact:
         captured_by=request.captured_by,
         interest=draft.interest,
         source=draft.source,
+        kind=request.kind,
+        points=request.points,
     )
 
 
@@ -392,13 +405,16 @@ def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[
         "notes": draft.notes,
         "points": points,
         "created_at": request.at,
+        "kind": request.kind,
+        "once_key": request.once_key,
     }
 
 
 def _outcome(plan: _Plan) -> CaptureOutcome:
     row, request = plan.row, plan.request
     owner = row["owner"]
-    told = owner if not plan.created and owner and owner != request.captured_by else ""
+    repeat = not plan.created and not request.kind  # an engagement event is no capture
+    told = owner if repeat and owner and owner != request.captured_by else ""
     return CaptureOutcome(
         lead=lead_from(row),
         created=plan.created,

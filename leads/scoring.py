@@ -191,7 +191,12 @@ def _lookup(points: Mapping[str, int], code: str, value: StrEnum | None) -> list
     return [Reason(code, {code: value.value}, points[value.value], kind)]
 
 
-ENGAGEMENT_CODES = frozenset({"interest", "source", "repeat_touch"})
+ENGAGEMENT_CODES = frozenset({"interest", "source", "repeat_touch", "engagement_event"})
+
+
+def event_reason(kind: str, points: float) -> Reason:
+    """The engagement reason of one event of `kind` (a webinar, a download) worth `points`."""
+    return Reason("engagement_event", {"kind": kind}, points, "engagement")
 
 
 def _title_reasons(title: str, rules: ScoringRules) -> list[Reason]:
@@ -283,12 +288,18 @@ def time_below(
 
 @dataclass(frozen=True)
 class TouchFact:
-    """What scoring needs of one capture: when, by whom, and the interest and source given."""
+    """What scoring needs of one capture: when, by whom, and the interest and source given.
+
+    An engagement event (a webinar, a download) has its `kind` and the `points` it earned
+    when it happened; each counts on its own, decayed, outside the capture windows.
+    """
 
     at: float
     captured_by: str
     interest: Interest | None = None
     source: Source | None = None
+    kind: str = ""
+    points: float = 0.0
 
 
 @dataclass
@@ -337,11 +348,17 @@ def engagement_reasons(
     """
     points: dict[str, float] = {}
     first: dict[str, Reason] = {}
-    for window in _windows(touches, rules):
+    weighed: list[tuple[Reason, float]] = []
+    for window in _windows([touch for touch in touches if not touch.kind], rules):
         weight = decayed(1.0, window.best_at, now, rules.half_life_seconds)
-        for reason in window.best:
-            points[reason.key] = points.get(reason.key, 0.0) + reason.points * weight
-            first.setdefault(reason.key, reason)
+        weighed.extend((reason, weight) for reason in window.best)
+    for touch in touches:
+        if touch.kind and touch.points:
+            weight = decayed(1.0, touch.at, now, rules.half_life_seconds)
+            weighed.append((event_reason(touch.kind, touch.points), weight))
+    for reason, weight in weighed:
+        points[reason.key] = points.get(reason.key, 0.0) + reason.points * weight
+        first.setdefault(reason.key, reason)
     return _without_zeros(
         [Reason(r.code, r.params, points[key], "engagement") for key, r in first.items()]
     )

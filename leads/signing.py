@@ -51,3 +51,31 @@ def signed_headers(secret: str, message_id: str, timestamp: int, body: bytes) ->
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature(secret_key(secret), message_id, timestamp, body),
     }
+
+
+# A signed message older or newer than this is refused (replays of old captures).
+TOLERANCE_SECONDS: Final = 5 * 60
+
+
+def verify(
+    key: bytes,
+    message_id: str,
+    timestamp: str,
+    signatures: str,
+    body: bytes,
+    *,
+    now: float,
+    tolerance: float = TOLERANCE_SECONDS,
+) -> bool:
+    """Whether `signatures` (space-separated `v1,<base64>`) holds one valid signature of
+    `body` by `key`, sent within `tolerance` seconds of `now` (Standard Webhooks 1.0)."""
+    if not message_id or len(timestamp) > 12 or not timestamp.isascii() or not timestamp.isdigit():
+        return False
+    sent = int(timestamp)
+    if abs(now - sent) > tolerance:
+        return False
+    expected = signature(key, message_id, sent, body).encode()
+    return any(
+        hmac.compare_digest(expected, offered.encode("utf-8", "replace"))
+        for offered in signatures.split()
+    )

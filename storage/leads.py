@@ -311,20 +311,33 @@ async def touch_facts(session: AsyncSession, lead_ids: Iterable[int]) -> dict[in
             TouchRow.captured_by,
             TouchRow.interest,
             TouchRow.source,
+            TouchRow.kind,
+            TouchRow.points,
         )
         .where(TouchRow.lead_id.in_(ids))
         .order_by(TouchRow.lead_id, TouchRow.id)
     )
-    for lead_id, created_at, captured_by, interest, source in result:
+    for lead_id, created_at, captured_by, interest, source, kind, points in result:
         facts[lead_id].append(
             TouchFact(
                 at=created_at.timestamp(),
                 captured_by=captured_by,
                 interest=Interest(interest) if interest in _ENUM_VALUES["interest"] else None,
                 source=Source(source) if source in _ENUM_VALUES["source"] else None,
+                kind=kind,
+                points=points if kind else 0.0,
             )
         )
     return facts
+
+
+async def touches_done(session: AsyncSession, once_keys: Iterable[str]) -> set[str]:
+    """Which of these once-only touch keys are already stored (rows imported before)."""
+    keys = list(set(once_keys))
+    if not keys:
+        return set()
+    found = await session.scalars(select(TouchRow.once_key).where(TouchRow.once_key.in_(keys)))
+    return {key for key in found if key}
 
 
 async def passed_by(session: AsyncSession, lead_id: int) -> tuple[str, ...]:

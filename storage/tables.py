@@ -193,6 +193,10 @@ class TouchRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     points: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # An engagement event's kind (its points are in `points`); empty for a capture.
+    kind: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # Set on a touch that must happen once (a row of an imported file): a rerun finds it.
+    once_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class AuditRow(Base):
@@ -267,6 +271,19 @@ class SlackEventRow(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IntakeReceiptRow(Base):
+    """Web intake requests already answered, by `webhook-id`: a retry gets the first answer."""
+
+    __tablename__ = "intake_receipts"
+
+    hook: Mapped[str] = mapped_column(String(16), primary_key=True)  # leads or engagement
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    status: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 TOUCHES = cast(Table, TouchRow.__table__)
