@@ -277,6 +277,19 @@ async def recent_leads(session: AsyncSession, captured_by: str, limit: int = 5) 
     return [to_lead(row) for row in rows]
 
 
+async def open_leads_of(
+    session: AsyncSession, owner: str, stages: Iterable[Stage], limit: int
+) -> list[Lead]:
+    """The owner's leads in `stages`, newest first."""
+    rows = await session.scalars(
+        select(LeadRow)
+        .where(LeadRow.owner == owner, LeadRow.stage.in_([stage.value for stage in stages]))
+        .order_by(LeadRow.id.desc())
+        .limit(limit)
+    )
+    return [to_lead(row) for row in rows]
+
+
 async def stream_columns(
     session: AsyncSession, columns: Sequence[str], *, batch: int = 5000, raw_times: bool = False
 ) -> AsyncIterator[Sequence[Row[Any]]]:
