@@ -6,7 +6,7 @@ import csv
 import json
 import re
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from storage.db import Database
@@ -81,7 +81,7 @@ _TEXTS = tuple(
     for index, name in enumerate(SOURCE_COLUMNS)
     if name not in ("id", "score", "consent", "touch_count", "deal_value") and index not in _TIMES
 )
-_NO_NURTURE = ("", "", "")
+_NO_NURTURE: tuple[str, int | str, Any] = ("", "", None)
 _OWNER = SOURCE_COLUMNS.index("owner")
 _DEAL_VALUE = SOURCE_COLUMNS.index("deal_value")
 _FORMULA_CHARS = frozenset(FORMULA_START)
@@ -117,9 +117,11 @@ def record_values(
     return values
 
 
-def iso_offset(value: datetime | None) -> str:
-    """An aware datetime as ISO 8601 with its offset; empty for None."""
-    return "" if value is None else value.isoformat()
+def iso_offset(value: datetime | str | None) -> str:
+    """A UTC time (aware, naive or SQLite's text) as ISO 8601 with its offset; empty for None."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return iso_utc(value)
 
 
 def iso_utc(value: datetime | str | None) -> str:

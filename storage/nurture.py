@@ -80,15 +80,12 @@ async def enrol(session: AsyncSession, first_steps: Sequence[NewStep], now: date
     if not first_steps:
         return
     ids = [step.lead_id for step in first_steps]
-    known = dict(
-        (
-            await session.execute(
-                select(NurtureEnrolmentRow.lead_id, NurtureEnrolmentRow.seq).where(
-                    NurtureEnrolmentRow.lead_id.in_(ids)
-                )
-            )
-        ).tuples()
+    result = await session.execute(
+        select(NurtureEnrolmentRow.lead_id, NurtureEnrolmentRow.seq).where(
+            NurtureEnrolmentRow.lead_id.in_(ids)
+        )
     )
+    known = {int(lead_id): int(seq) for lead_id, seq in result}
     rows: list[dict[str, Any]] = [
         {
             "lead_id": step.lead_id,
