@@ -141,6 +141,20 @@ async def test_no_plan_matches_and_the_lead_stays_new(start_leadbot: StartLeadbo
     assert await rows_of(bot, NurtureStepRow) == []
 
 
+async def stop_and_check(bot: Leadbot, lead: Lead, second: NurtureStepRow) -> None:
+    """Stop nurture on the lead's open step: it is stopped, the lead is new, nothing more."""
+    await click_step(bot, NURTURE_STOP, str(second.id))
+    [stopped] = [s for s in await steps_of(bot, lead) if s.id == second.id]
+    assert stopped.state == STOPPED
+    [now] = [found for found in await bot.leads() if found.id == lead.id]
+    assert now.stage == Stage.NEW
+    [enrolment] = await rows_of(bot, NurtureEnrolmentRow, lead_id=lead.id)
+    assert enrolment.end_reason == "stopped"
+    bot.clock.advance(days=30)
+    await sweep(bot)
+    assert len(reminders_to(bot, STAFF)) == 3
+
+
 async def test_a_whole_plan_walked_with_snooze_done_and_stop(
     start_leadbot: StartLeadbot,
 ) -> None:
@@ -194,16 +208,7 @@ async def test_a_whole_plan_walked_with_snooze_done_and_stop(
     bot.clock.now = second.due_at
     await sweep(bot)
     assert len(reminders_to(bot, STAFF)) == 3
-    await click_step(bot, NURTURE_STOP, str(second.id))
-    [stopped] = [s for s in await steps_of(bot, lead) if s.id == second.id]
-    assert stopped.state == STOPPED
-    [now] = [found for found in await bot.leads() if found.id == lead.id]
-    assert now.stage == Stage.NEW
-    [enrolment] = await rows_of(bot, NurtureEnrolmentRow, lead_id=lead.id)
-    assert enrolment.end_reason == "stopped"
-    bot.clock.advance(days=30)
-    await sweep(bot)
-    assert len(reminders_to(bot, STAFF)) == 3
+    await stop_and_check(bot, lead, second)
 
 
 async def test_reminders_wait_for_each_doers_working_hours(start_leadbot: StartLeadbot) -> None:
