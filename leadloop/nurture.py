@@ -43,6 +43,7 @@ from leads.nurture import (
 from storage.leads import (
     audit_values,
     get_lead,
+    leads_by_id,
     lock_lead,
     move_stage,
     open_leads_of,
@@ -210,14 +211,18 @@ class NurtureSweep:
         zones = {doer: await self._timezone(doer) for doer in {step.doer for step in claimed}}
         settings = self._loop.config.nurture
         ready, later = [], []
+        placed: dict[tuple[datetime, str], datetime] = {}  # steps due together: placed once
         for step in claimed:
-            at = deliverable_at(
-                step.due_at,
-                zones[step.doer],
-                settings.working_hours,
-                settings.holidays,
-                fallback_timezone=self._loop.config.timezone,
-            )
+            key = (step.due_at, zones[step.doer])
+            if key not in placed:
+                placed[key] = deliverable_at(
+                    step.due_at,
+                    key[1],
+                    settings.working_hours,
+                    settings.holidays,
+                    fallback_timezone=self._loop.config.timezone,
+                )
+            at = placed[key]
             if at <= now:
                 ready.append(step)
             else:
@@ -243,8 +248,9 @@ class NurtureSweep:
         sendable: list[StepRecord] = []
         stopped: list[int] = []
         skipped: list[StepRecord] = []
+        leads = await leads_by_id(session, [step.lead_id for step in steps])
         for step in steps:
-            lead = await get_lead(session, step.lead_id)
+            lead = leads.get(step.lead_id)
             plan = plan_named(self._loop.config.nurture.plans, step.plan)
             if lead is None or lead.stage != Stage.NURTURING or plan is None:
                 stopped.append(step.id)
@@ -338,10 +344,12 @@ async def render_reminders(
     ids = [int(found) for found in intent.get("steps") or [] if str(found).isdigit()]
     reminders = []
     async with loop.db.read() as session:
-        for step in await steps_by_id(session, ids):
-            reminder = await _reminder(session, loop, step)
-            if reminder is not None:
-                reminders.append(reminder)
+        steps = await steps_by_id(session, ids)
+        leads = await leads_by_id(session, [step.lead_id for step in steps])
+    for step in steps:
+        reminder = _reminder(loop, step, leads.get(step.lead_id))
+        if reminder is not None:
+            reminders.append(reminder)
     if not reminders:
         return None
     language = await people.language(recipient) if _is_user(recipient) else loop.channel_language
@@ -349,10 +357,9 @@ async def render_reminders(
     return {**message, "channel": recipient, "unfurl_links": False}
 
 
-async def _reminder(session: AsyncSession, loop: Loop, step: StepRecord) -> Reminder | None:
+def _reminder(loop: Loop, step: StepRecord, lead: Lead | None) -> Reminder | None:
     if step.state != SENT:
         return None
-    lead = await get_lead(session, step.lead_id)
     plan = plan_named(loop.config.nurture.plans, step.plan)
     if lead is None or lead.stage != Stage.NURTURING or plan is None:
         return None
