@@ -109,9 +109,11 @@ async def steps_of(bot: Leadbot, lead: Lead) -> list[NurtureStepRow]:
 
 
 async def click_step(bot: Leadbot, action: str, value: str, user: str = STAFF) -> None:
-    """Click a reminder button in the user's DM."""
+    """Click a reminder button in the user's DM; returns once the clicker has been told."""
+    told = len(bot.slack.calls_to("chat.postEphemeral"))
     reply = await bot.click(action, value, user=user, channel="D" + user)
     assert reply.status == 200
+    await bot.slack.wait_for("chat.postEphemeral", count=told + 1)
 
 
 async def test_a_lead_enters_the_first_plan_whose_segment_it_matches(
@@ -363,5 +365,5 @@ async def test_stale_and_malformed_clicks_are_harmless(start_leadbot: StartLeadb
         (NURTURE_STOP, ""),
     ):
         await click_step(bot, action, value)
-    await bot.slack.wait_for("chat.postEphemeral", count=4)
+    assert len(bot.slack.calls_to("chat.postEphemeral")) == 4
     assert await rows_of(bot, NurtureStepRow) == []
