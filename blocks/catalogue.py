@@ -123,6 +123,7 @@ REASONS: Final = _table(
         "source": Text("source: {source}", "流入元: {source}"),
         "repeat_touch": Text("repeat touch", "再接触"),
         "engagement_event": Text("{kind}", "{kind}"),
+        "nurture_step": Text("nurture step done", "育成ステップ完了"),
     }
 )
 REASON_UNKNOWN: Final = Text("{code}", "{code}")
@@ -249,6 +250,8 @@ HELP: Final = Text(
             "• `/lead event` shows your current event; `/lead event clear` clears it.",
             "• `/lead stats 30d` shows the funnel of the leads captured in the last 30 days"
             " (also `7d`, `90d` and `all`): by source and by event, only to you.",
+            "• `/lead mine` lists your nurture tasks due this week and your open leads, only"
+            " to you.",
             "• `/lead help` shows this message.",
             "The same person (same email, or same phone) logged twice is one lead with two"
             " touches. Hot leads go straight to sales.",
@@ -267,6 +270,8 @@ HELP: Final = Text(
             "• `/lead event` で現在のイベントを表示、`/lead event clear` で解除します。",
             "• `/lead stats 30d` で直近30日間に獲得したリードのファネルを流入元別・イベント別に"
             "表示します（`7d`、`90d`、`all` も指定できます）。表示はあなたにだけ見えます。",
+            "• `/lead mine` で今週期限のあなたの育成タスクと、担当中のリードを表示します"
+            "（あなたにだけ見えます）。",
             "• `/lead help` でこの説明を表示します。",
             "同じ人（同じメールアドレスか同じ電話番号）を2回登録しても、リードは1件のまま"
             "接触が2回になります。ホットリードはすぐに営業へ通知されます。",
@@ -520,6 +525,74 @@ STALE_MANAGER: Final = Text(
     ":hourglass: *{name}*, claimed by {owner} {days} days ago, still has no outcome.",
     ":hourglass: {owner} さんが{days}日前に担当した *{name}* の結果がまだ記録されていません。",
 )
+
+# --- nurture reminders and /lead mine --------------------------------------------------
+
+NURTURE_HEADER: Final = Text(
+    ":seedling: *Nurture steps due* ({count})", ":seedling: *期限が来た育成ステップ*（{count}件）"
+)
+NURTURE_FALLBACK: Final = Text("Nurture steps due: {count}", "期限が来た育成ステップ：{count}件")
+NURTURE_STEP: Final = Text(
+    "*{action}: {title}*\n*{name}*{company} · score {score}",
+    "*{action}：{title}*\n*{name}*{company}・スコア {score}",
+)
+NURTURE_PLAN: Final = Text(
+    "Plan {plan} · step {number} of {total}", "プラン {plan}・ステップ {number}/{total}"
+)
+NURTURE_ACTIONS: Final = _table(
+    {
+        "email": Text("Email", "メール"),
+        "call": Text("Call", "電話"),
+        "material": Text("Send material", "資料送付"),
+        "invite": Text("Invite", "招待"),
+    }
+)
+NURTURE_DONE_BUTTON: Final = Text("Done", "完了")
+NURTURE_SNOOZE_BUTTON: Final = Text("Snooze {delay}", "{delay}後に再通知")
+NURTURE_STOP_BUTTON: Final = Text("Stop nurture", "育成を停止")
+NURTURE_DELAYS: Final = _table(
+    {
+        "m": Text("{n} min", "{n}分"),
+        "h": Text("{n} h", "{n}時間"),
+        "d": Text("{n} day(s)", "{n}日"),
+        "w": Text("{n} week(s)", "{n}週間"),
+    }
+)
+NURTURE_DONE: Final = Text("Done: *{title}* for *{name}*.", "完了：*{name}* の *{title}*")
+NURTURE_NEXT: Final = Text("Next step {when}: {title}", "次のステップ（{when}）：{title}")
+NURTURE_LAST: Final = Text(
+    "That was the last step of the plan.", "これでプランのステップはすべて完了です。"
+)
+NURTURE_NOW_HOT: Final = Text(
+    ":fire: *{name}* is hot now: sales has been alerted.",
+    ":fire: *{name}* がホットになりました。営業に通知しました。",
+)
+NURTURE_SNOOZED: Final = Text(
+    "Snoozed: *{title}* for *{name}* comes back {when}.",
+    "再通知を設定しました：*{name}* の *{title}* は {when} に届きます。",
+)
+NURTURE_STOPPED: Final = Text(
+    "Stopped nurturing *{name}*; no more steps will come.",
+    "*{name}* の育成を停止しました。以降のステップは届きません。",
+)
+NURTURE_GONE: Final = Text(
+    "This step is no longer open: it was done, snoozed or stopped already.",
+    "このステップはすでに完了・再通知設定・停止のいずれかになっています。",
+)
+MINE_TASKS: Final = Text("*Your nurture tasks this week*", "*今週のあなたの育成タスク*")
+MINE_TASK: Final = Text(
+    "• {when} · {action}: {title} · *{name}*{company}",
+    "• {when}・{action}：{title}・*{name}*{company}",
+)
+MINE_NO_TASKS: Final = Text(
+    "No nurture tasks are due this week.", "今週期限の育成タスクはありません。"
+)
+MINE_LEADS: Final = Text("*Your open leads*", "*担当中のリード*")
+MINE_LEAD: Final = Text(
+    "• *{name}*{company}: score {score}, {stage}", "• *{name}*{company}：スコア {score}、{stage}"
+)
+MINE_NO_LEADS: Final = Text("You own no open leads.", "担当中のリードはありません。")
+MINE_COMPANY: Final = Text(" ({company})", "（{company}）")
 
 # --- funnel reports -------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ import csv
 import json
 import re
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from storage.db import Database
 from storage.leads import stream_columns
+from storage.nurture import enrolment_columns
 
 COLUMNS = (
     "id",
@@ -38,6 +39,9 @@ COLUMNS = (
     "meeting_at",
     "won_at",
     "lost_at",
+    "nurture_plan",
+    "nurture_step",
+    "next_step_at",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_LIKE = re.compile(r"^[+-]?[\d\s().-]+$")
@@ -77,13 +81,20 @@ _TEXTS = tuple(
     for index, name in enumerate(SOURCE_COLUMNS)
     if name not in ("id", "score", "consent", "touch_count", "deal_value") and index not in _TIMES
 )
+_NO_NURTURE: tuple[str, int | str, Any] = ("", "", None)
 _OWNER = SOURCE_COLUMNS.index("owner")
 _DEAL_VALUE = SOURCE_COLUMNS.index("deal_value")
 _FORMULA_CHARS = frozenset(FORMULA_START)
 
 
-def record_values(row: Sequence[Any], *, defuse: bool = False) -> list[Any]:
-    """One lead's export values, in COLUMNS order, from its SOURCE_COLUMNS.
+def record_values(
+    row: Sequence[Any],
+    *,
+    defuse: bool = False,
+    nurture: tuple[str, int | str, Any] = _NO_NURTURE,
+) -> list[Any]:
+    """One lead's export values, in COLUMNS order, from its SOURCE_COLUMNS and its active
+    enrolment (`nurture`: plan, 0-based step index, next due time).
 
     Times arrive as the database holds them, UTC without an offset (see stream_columns), and
     leave as ISO 8601 with their offset. With `defuse`, formulas are made harmless.
@@ -100,7 +111,17 @@ def record_values(row: Sequence[Any], *, defuse: bool = False) -> list[Any]:
             text = values[index]
             if text and text[0] in _FORMULA_CHARS:
                 values[index] = spreadsheet_safe(text)
+    plan, step, due = nurture
+    plan_name = spreadsheet_safe(plan) if defuse else plan
+    values.extend([plan_name, step + 1 if isinstance(step, int) else "", iso_offset(due)])
     return values
+
+
+def iso_offset(value: datetime | str | None) -> str:
+    """A UTC time (aware, naive or SQLite's text) as ISO 8601 with its offset; empty for None."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return iso_utc(value)
 
 
 def iso_utc(value: datetime | str | None) -> str:
@@ -142,4 +163,18 @@ async def export_leads(db: Database, output: TextIO, *, fmt: str) -> int:
 async def _batches(db: Database, *, defuse: bool) -> AsyncIterator[list[list[Any]]]:
     async with db.read() as session:
         async for rows in stream_columns(session, SOURCE_COLUMNS, raw_times=True):
-            yield [record_values(row, defuse=defuse) for row in rows]
+            nurture = await _enrolments(db, rows[0][0], rows[-1][0]) if rows else {}
+            yield [
+                record_values(row, defuse=defuse, nurture=_nurture_values(nurture, row[0]))
+                for row in rows
+            ]
+
+
+async def _enrolments(db: Database, low: int, high: int) -> dict[int, Any]:
+    """Active enrolments of one batch of leads, read beside the stream (its own session)."""
+    async with db.read() as session:
+        return await enrolment_columns(session, low, high)
+
+
+def _nurture_values(found: dict[int, Any], lead_id: int) -> tuple[str, int | str, Any]:
+    return found.get(lead_id, _NO_NURTURE)  # type: ignore[no-any-return]

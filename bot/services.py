@@ -69,7 +69,9 @@ class AppServices:
 
     def job_context(self, *, by_hand: bool = False) -> JobContext:
         """What the sweeps need (`by_hand`: a person asked for it now)."""
-        return JobContext(loop=self.loop, deliverer=self.deliverer, by_hand=by_hand)
+        return JobContext(
+            loop=self.loop, deliverer=self.deliverer, by_hand=by_hand, people=self.people
+        )
 
     async def close(self) -> None:
         """Finish listeners, captures and deliveries, then close connections."""

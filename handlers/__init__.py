@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import card_actions, events, lead_command, lead_modal, outcome_forms
+from handlers import (
+    card_actions,
+    events,
+    lead_command,
+    lead_modal,
+    nurture_actions,
+    outcome_forms,
+)
 
 
 def register_handlers(app: AsyncApp) -> None:
     """Attach every listener to `app`."""
-    for module in (lead_command, lead_modal, card_actions, outcome_forms, events):
+    for module in (
+        lead_command,
+        lead_modal,
+        card_actions,
+        outcome_forms,
+        nurture_actions,
+        events,
+    ):
         module.register(app)

@@ -1,4 +1,4 @@
-"""Who people are in Slack: their language, from `users.info` with their locale, cached."""
+"""Who people are in Slack: their language and time zone, from `users.info`, cached."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ LOOKUP_TIMEOUT_SECONDS = 1.0  # a reply must not wait on Slack longer than this
 
 
 class Directory:
-    """People's languages: their Slack locale when leadbot speaks it, else the default."""
+    """People's languages (their Slack locale when leadbot speaks it, else the default) and
+    time zones (`tz`, else empty), from one cached `users.info` per person."""
 
     def __init__(
         self,
@@ -34,23 +35,31 @@ class Directory:
     ) -> None:
         self._client = client
         self._default = default
-        self._locales: Lookups[str] = Lookups(ttl, clock)
+        self._profiles: Lookups[tuple[str, str]] = Lookups(ttl, clock)
 
     async def language(self, user: str) -> Language:
         """The person's language; the default when Slack does not answer in time."""
         if not user:
             return self._default
-        locale = await self._locales.get(user, partial(self._fetch_locale, user))
-        return self._language(locale)
+        profile = await self._profiles.get(user, partial(self._fetch_profile, user))
+        return self._language(profile[0] if profile else None)
+
+    async def timezone(self, user: str) -> str:
+        """The person's IANA time zone (`users.info` `tz`); empty when Slack does not say."""
+        if not user:
+            return ""
+        profile = await self._profiles.get(user, partial(self._fetch_profile, user))
+        return profile[1] if profile else ""
 
     def known_language(self, user: str) -> Language:
         """The language already known for this person, without asking Slack."""
-        return self._language(self._locales.peek(user))
+        profile = self._profiles.peek(user)
+        return self._language(profile[0] if profile else None)
 
     def _language(self, locale: str | None) -> Language:
         return (language_of_locale(locale) if locale else None) or self._default
 
-    async def _fetch_locale(self, user: str) -> str | None:
+    async def _fetch_profile(self, user: str) -> tuple[str, str] | None:
         try:
             answer: Any = await asyncio.wait_for(
                 self._client.users_info(user=user, include_locale=True), LOOKUP_TIMEOUT_SECONDS
@@ -61,5 +70,6 @@ class Directory:
         except (TimeoutError, ClientError, OSError) as error:
             log.info("users.info for %s failed: %s", user, type(error).__name__)
             return None
-        found = (answer.get("user") or {}).get("locale")
-        return found if isinstance(found, str) else ""
+        found = answer.get("user") or {}
+        locale, tz = found.get("locale"), found.get("tz")
+        return (locale if isinstance(locale, str) else "", tz if isinstance(tz, str) else "")

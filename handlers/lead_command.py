@@ -21,9 +21,11 @@ from blocks.messages import (
     not_yet_message,
 )
 from blocks.modal import ModalContext, lead_modal
+from blocks.nurture import mine_message
 from blocks.reports import counting_message, stats_message, stats_usage
 from handlers.context import Services
 from leadloop.capture import CaptureRequest
+from leadloop.nurture import my_open_leads, my_tasks
 from leadloop.reports import funnel_of
 from leadloop.staff import event_of, set_event
 from leads.commands import (
@@ -85,7 +87,7 @@ async def on_lead_command(
         case Find():
             await ack(**not_yet_message("find", language))
         case ShowMine():
-            await ack(**not_yet_message("mine", language))
+            await ack(**await _mine(services, user, language))
         case Admin():
             await ack(**not_yet_message("admin", language))
         case unknown:
@@ -109,6 +111,13 @@ async def _stats(
     await ack(**counting_message(language))
     message = stats_message(await counting, language, currency)
     await respond(**message, response_type="ephemeral", replace_original=True)
+
+
+async def _mine(services: Services, user: str, language: Language) -> Reply:
+    """One's nurture tasks due this week and one's own open leads, privately."""
+    tasks = await my_tasks(services.loop, user, services.now())
+    leads = await my_open_leads(services.loop, user)
+    return mine_message(tasks, leads, language)
 
 
 async def _open_modal(

@@ -19,6 +19,7 @@ from blocks.messages import capture_message
 from leadloop.context import Loop
 from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_event, hot_move
 from leadloop.messages import RECAPTURED, direct_message, intent_message
+from leadloop.nurture import first_step
 from leads.calibration import Weight
 from leads.funnel import Dimension
 from leads.identity import names_agree, phone_key
@@ -47,6 +48,7 @@ from storage.leads import (
     touch_facts,
     update_merged,
 )
+from storage.nurture import NewStep, end_enrolments, enrol, ever_enrolled
 from storage.outbox import OutboxMessage, enqueue
 from storage.prefs import current_events
 
@@ -113,6 +115,7 @@ class Captures:
         plans = [batch.plan(request) for request in batch.requests]
         await batch.calibrate_new_leads(session)
         batch.score_and_decide()
+        batch.decide_enrolments()
         await batch.store(session)
         await batch.record(session, plans)
         return await batch.finish(session, plans)
@@ -144,6 +147,8 @@ class _Batch:
     read_stage: dict[int, str] = field(default_factory=dict)  # stored rows: the stage read
     last_at: dict[int, datetime] = field(default_factory=dict)
     hot: dict[int, Move] = field(default_factory=dict)  # rows turning hot in this batch
+    enrolling: dict[int, NewStep] = field(default_factory=dict)  # rows entering a plan
+    enrolled: set[int] = field(default_factory=set)  # known leads ever enrolled in a plan
     weights: dict[tuple[Dimension, str], Weight] = field(default_factory=dict)
 
     async def find_known_people(self, session: AsyncSession) -> None:
@@ -155,6 +160,7 @@ class _Batch:
         for row in known:
             self.read_stage[id(row)] = row["stage"]
             self._remember(row, facts.get(row["id"], []))
+        self.enrolled = await ever_enrolled(session, [row["id"] for row in known])
 
     def plan(self, request: CaptureRequest) -> _Plan:
         """Find the person or make a new row; fold the capture in."""
@@ -204,6 +210,19 @@ class _Batch:
                 row["stage"] = move.target.value
                 row.update(hot_columns(lead, self.loop, now))
 
+    def decide_enrolments(self) -> None:
+        """Leads that are not hot and never were in a plan enter the first plan they match
+        (stage `nurturing`); the first step is written once they have ids."""
+        for key, row in self.rows.items():
+            if key not in self.last_at or key in self.hot or row["stage"] != Stage.NEW.value:
+                continue
+            if key in self.read_stage and row["id"] in self.enrolled:
+                continue
+            step = first_step(lead_from(row), self.loop, self.last_at[key])
+            if step is not None:
+                self.enrolling[key] = step
+                row["stage"] = Stage.NURTURING.value
+
     async def store(self, session: AsyncSession) -> None:
         """One multi-row INSERT for the new leads, one executemany UPDATE for the known."""
         written = [row for key, row in self.rows.items() if key in self.last_at]
@@ -240,9 +259,30 @@ class _Batch:
                 )
             )
             audits.append(hot_audit(lead_from(row), row["hot_at"]))
+        for key in self.enrolling:
+            row = self.rows[key]
+            history.append(
+                history_values(
+                    row["id"], Stage.NEW, Stage.NURTURING, actor=SYSTEM.user, now=self.last_at[key]
+                )
+            )
         await record_touches(session, touches)
         await record_history(session, history)
         await record_audit(session, audits)
+        await self._enrol(session)
+
+    async def _enrol(self, session: AsyncSession) -> None:
+        """Write the enrolments decided in this batch; leads that left nurturing for hot
+        end theirs."""
+        now = max(request.at for request in self.requests)
+        steps = [
+            replace(step, lead_id=self.rows[key]["id"]) for key, step in self.enrolling.items()
+        ]
+        await enrol(session, steps, now)
+        ended = [
+            self.rows[key]["id"] for key, move in self.hot.items() if move.source == Stage.NURTURING
+        ]
+        await end_enrolments(session, ended, "hot", now)
 
     async def finish(self, session: AsyncSession, plans: list[_Plan]) -> list[CaptureOutcome]:
         """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM."""

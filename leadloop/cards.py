@@ -20,6 +20,7 @@ from leadloop.messages import (
     owner_dm_message,
     sla_messages,
 )
+from leadloop.nurture import enrol_if_eligible
 from leadloop.reminders import STALE_MANAGER, STALE_OWNER
 from leadloop.views import card_view
 from leadloop.webhooks import lead_event
@@ -184,6 +185,8 @@ async def record_outcome(loop: Loop, click: Click, form: OutcomeForm) -> ClickOu
             return await _lost_race(session, click, form.step)
         if move.target in (Stage.WON, Stage.LOST, Stage.RECYCLED):
             await cancel_conditional(session, row.id, WHILE_UNDECIDED)
+        if move.target == Stage.RECYCLED:
+            await enrol_if_eligible(session, loop, row.id, click.at)
         decided = to_lead(row)
         view = await card_view(session, loop, decided)
         step_key = f"{move.target.value}:{int(click.at.timestamp() * 1000)}"

@@ -19,6 +19,10 @@ class People(Protocol):
         """The person's language (their Slack locale, else the rules file's)."""
         ...
 
+    async def timezone(self, user: str) -> str:
+        """The person's IANA time zone (Slack's `tz`); empty when unknown."""
+        ...
+
     def known_language(self, user: str) -> Language:
         """The language already known for this person, without asking Slack."""
         ...

@@ -14,6 +14,7 @@ from blocks.messages import recaptured_message
 from leadloop.context import Loop, People
 from leadloop.digest import DIGEST, render_digest
 from leadloop.messages import RECAPTURED
+from leadloop.nurture import NURTURE, render_reminders
 from leadloop.reminders import STALE_MANAGER, STALE_OWNER, render_stale
 from leads.lifecycle import SYSTEM
 from storage.leads import audit_values, get_lead, record_audit, set_card
@@ -80,6 +81,12 @@ async def render_weekly_digest(intent: Intent) -> dict[str, Any] | None:
     return await render_digest(intent.loop, dict(intent.values), intent.delivery.channel)
 
 
+async def render_nurture(intent: Intent) -> dict[str, Any] | None:
+    """A doer's nurture reminders, with today's lead data, in the doer's language."""
+    recipient = intent.delivery.channel
+    return await render_reminders(intent.loop, intent.people, dict(intent.values), recipient)
+
+
 # Every kind of intent leadbot stores; a new kind adds its renderer here.
 INTENT_RENDERERS: Mapping[str, RenderIntent] = MappingProxyType(
     {
@@ -87,6 +94,7 @@ INTENT_RENDERERS: Mapping[str, RenderIntent] = MappingProxyType(
         STALE_OWNER: render_stale_deal,
         STALE_MANAGER: render_stale_deal,
         DIGEST: render_weekly_digest,
+        NURTURE: render_nurture,
     }
 )
 

@@ -17,6 +17,7 @@ from leads.lifecycle import BEFORE_SALES, SYSTEM, Move, Step, decide
 from leads.model import Stage
 from leads.routing import route
 from storage.leads import audit_values, lock_hot_candidates, move_stage, record_audit, to_lead
+from storage.nurture import end_enrolments
 from storage.outbox import OutboxMessage, enqueue
 from storage.tables import LeadRow
 
@@ -48,6 +49,8 @@ async def turn_hot_if_due(session: AsyncSession, row: LeadRow, loop: Loop, now: 
     if moved is None:
         return False
     hot = to_lead(moved)
+    if move.source == Stage.NURTURING:
+        await end_enrolments(session, [hot.id], "hot", now)
     await record_audit(session, [hot_audit(hot, now)])
     await enqueue(session, hot_event(loop, hot, move.source, now), now)
     await enqueue(session, hot_alerts(hot, loop, now, await card_view(session, loop, hot)), now)

@@ -62,9 +62,16 @@ class SweepSettings:
     rescore_seconds: float = 300.0
     cleanup_seconds: float = 3600.0
     digest_seconds: float = 600.0
+    nurture_seconds: float = 60.0
 
     def __post_init__(self) -> None:
-        for name in ("deliver_seconds", "rescore_seconds", "cleanup_seconds", "digest_seconds"):
+        for name in (
+            "deliver_seconds",
+            "rescore_seconds",
+            "cleanup_seconds",
+            "digest_seconds",
+            "nurture_seconds",
+        ):
             require_positive_seconds(name, getattr(self, name))
 
 

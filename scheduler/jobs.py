@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from leadloop.context import Loop
+from leadloop.context import Loop, People
 from leadloop.digest import owe_digest
+from leadloop.nurture import NurtureSweep
 from leadloop.rescore import rescore
 from leads.config import LeadbotConfig
 from scheduler.delivery import Deliverer
@@ -26,6 +27,7 @@ class JobContext:
     loop: Loop
     deliverer: Deliverer
     by_hand: bool = False  # `leadbot jobs run NAME`: do it now, whatever the schedule says
+    people: People | None = None  # doers' time zones for nurture; None: the rules file's
 
     @property
     def config(self) -> LeadbotConfig:
@@ -96,6 +98,20 @@ async def digest(context: JobContext) -> JobReport:
     return JobReport(f"the digest of {owed.week} is {where}", changed=True)
 
 
+async def nurture(context: JobContext) -> JobReport:
+    """Remind doers of the nurture steps due now, inside their working hours."""
+    result = await NurtureSweep(context.loop, context.people).run()
+    if result.messages:
+        context.deliverer.nudge()
+        if context.by_hand:
+            await context.deliverer.deliver_due()
+    summary = (
+        f"{result.reminded} nurture step(s) in {result.messages} message(s),"
+        f" {result.postponed} waiting for working hours, {result.dropped} dropped"
+    )
+    return JobReport(summary, changed=bool(result.reminded or result.dropped))
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -122,6 +138,12 @@ JOBS: dict[str, Job] = {
             "post last week's funnel to the marketing channel, once a week",
             digest,
             lambda config: config.sweeps.digest_seconds,
+        ),
+        Job(
+            "nurture",
+            "remind doers of due nurture steps, inside their working hours",
+            nurture,
+            lambda config: config.sweeps.nurture_seconds,
         ),
     )
 }

@@ -186,6 +186,15 @@ async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
     return None if row is None else to_lead(row)
 
 
+async def leads_by_id(session: AsyncSession, lead_ids: Iterable[int]) -> dict[int, Lead]:
+    """These leads (those that exist), by id, in one query."""
+    ids = list(set(lead_ids))
+    if not ids:
+        return {}
+    rows = await session.scalars(select(LeadRow).where(LeadRow.id.in_(ids)))
+    return {row.id: to_lead(row) for row in rows}
+
+
 async def lock_lead(session: AsyncSession, lead_id: int) -> LeadRow | None:
     """The lead's row, locked for the rest of the transaction."""
     statement = select(LeadRow).where(LeadRow.id == lead_id).with_for_update()
@@ -271,6 +280,19 @@ async def recent_leads(session: AsyncSession, captured_by: str, limit: int = 5) 
     rows = await session.scalars(
         select(LeadRow)
         .where(LeadRow.captured_by == captured_by)
+        .order_by(LeadRow.id.desc())
+        .limit(limit)
+    )
+    return [to_lead(row) for row in rows]
+
+
+async def open_leads_of(
+    session: AsyncSession, owner: str, stages: Iterable[Stage], limit: int
+) -> list[Lead]:
+    """The owner's leads in `stages`, newest first."""
+    rows = await session.scalars(
+        select(LeadRow)
+        .where(LeadRow.owner == owner, LeadRow.stage.in_([stage.value for stage in stages]))
         .order_by(LeadRow.id.desc())
         .limit(limit)
     )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -129,7 +130,10 @@ class LeadRow(Base):
     __table_args__ = (
         Index("ix_leads_stage_score", "stage", "score"),
         Index("ix_leads_captured_by_id", "captured_by", "id"),  # the Home tab's recent leads
-        Index("ix_leads_rules_version", "rules_version"),  # leads scored under older rules
+        Index("ix_leads_rules_version", "rules_version"),
+        Index(
+            "ix_leads_owner_stage", "owner", "stage"
+        ),  # /lead mine: one's open leads  # leads scored under older rules
         Index("ix_leads_created_at", "created_at"),  # the leads captured in a report's period
         Index("ix_leads_source_event_created_at", "source", "event", "created_at"),  # captures
         # Reports of hot leads: outcomes and speed to lead, from one in ten leads only.
@@ -255,6 +259,55 @@ class OutboxRow(Base):
     )
 
 
+class NurtureEnrolmentRow(Base):
+    """A lead's place in a nurture plan: the step it is at; ended when it left the plan."""
+
+    __tablename__ = "nurture_enrolments"
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    plan: Mapped[str] = mapped_column(String(100))
+    step_index: Mapped[int] = mapped_column(Integer, default=0)  # the step now due, 0-based
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # reminders scheduled for the lead
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+
+
+class NurtureStepRow(Base):
+    """One nurture step owed to a doer: due at `due_at`, claimed under a lease by the sweep.
+
+    `seq` counts the lead's scheduled steps, so (lead, plan, seq) is written once however
+    often a Done is clicked or a sweep retried.
+    """
+
+    __tablename__ = "nurture_steps"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    plan: Mapped[str] = mapped_column(String(100))
+    seq: Mapped[int] = mapped_column(Integer)
+    step_index: Mapped[int] = mapped_column(Integer)
+    step_title: Mapped[str] = mapped_column(String(150))  # finds the step after plan edits
+    doer: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="due")
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str] = mapped_column(String(64), default="")
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    done_by: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("lead_id", "plan", "seq", name="uq_nurture_steps_lead_plan_seq"),
+        Index("ix_nurture_steps_state_due_at", "state", "due_at"),  # the sweep
+        Index("ix_nurture_steps_doer_state_due_at", "doer", "state", "due_at"),  # /lead mine
+    )
+
+
 class ChannelPaceRow(Base):
     """The earliest time the next message may be posted to a channel, shared by replicas."""
 
@@ -290,3 +343,5 @@ TOUCHES = cast(Table, TouchRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 HISTORY = cast(Table, StageHistoryRow.__table__)
 LEADS = cast(Table, LeadRow.__table__)
+NURTURE_STEPS = cast(Table, NurtureStepRow.__table__)
+NURTURE_ENROLMENTS = cast(Table, NurtureEnrolmentRow.__table__)

@@ -142,6 +142,7 @@ async def test_migrate_and_jobs(database_url: str, slack: FakeSlack, tmp_path: P
         "rescore",
         "cleanup",
         "digest",
+        "nurture",
     }
     code, out, err = await _run(
         "jobs", "run", "rescore", env=serve_env(database_url, slack), cwd=tmp_path

@@ -1,0 +1,236 @@
+"""Nurture benchmarks, by section; `python bench/nurture.py [SECTION ...]` runs them (all by
+default).
+
+sweep: a migrated SQLite database in a temp dir holds N leads (default 100,000), each
+  enrolled in one plan with its first step due at the same moment, for D doers (default
+  1,000, all inside working hours). The nurture sweep (leadloop.nurture.NurtureSweep) claims
+  them under leases and owes one DM intent per doer per 12 steps; the outbox deliverer
+  renders each at send time and posts it to the fake Slack Web API (bot/sandbox/fake_slack.py,
+  same process, pacing per channel set to 1 ms). Prints the sweep's time, the delivery's
+  time, reminders handed to Slack per second end to end, DMs posted, and peak RSS (this
+  process, after seeding) and, with --tracemalloc, the Python heap peak; then checks that every
+  step was reminded exactly once. Target: peak RSS <= 200 MB, every reminder exactly once.
+  Timings are printed, never asserted; exit status 1 only when a reminder is missing or
+  repeated.
+
+A section is a function taking the parsed arguments; another section (e.g. `import`) is
+added to SECTIONS.
+
+    python bench/nurture.py [sweep] [--leads 100000] [--doers 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, insert, select
+from stats import peak_rss_mb, table
+
+from blocks.nurture import NURTURE_DONE
+from bot.sandbox.fake_slack import FakeSlack
+from handlers.directory import Directory
+from leadloop.context import Loop
+from leadloop.delivery import LateRenderer
+from leadloop.nurture import NurtureSweep
+from leads.config import DeliverySettings, LeadbotConfig
+from leads.nurture import Action, NurtureSettings, Plan, PlanStep, Segment
+from scheduler.delivery import Deliverer
+from storage.db import Database, create_database
+from storage.migrate import migrate
+from storage.tables import LEADS, NURTURE_ENROLMENTS, NURTURE_STEPS, OutboxRow
+
+START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday: 10:00 in London
+PLAN = Plan(
+    "bench-plan",
+    Segment(),
+    (
+        PlanStep(
+            after="1d", action=Action.EMAIL, title="Thank-you email", content="https://x.test"
+        ),
+        PlanStep(after="3d", action=Action.CALL, title="Follow-up call"),
+    ),
+)
+CHUNK = 10_000
+
+
+def _lead_row(n: int, doers: int) -> dict[str, Any]:
+    return {
+        "email_key": f"lead{n}@example.com",
+        "name": f"Lead {n}",
+        "company": f"Company {n % 5000}",
+        "email": f"lead{n}@example.com",
+        "stage": "nurturing",
+        "captured_by": f"U{n % doers:07d}",
+        "score": n % 50,
+        "created_at": START - timedelta(days=1),
+        "updated_at": START - timedelta(days=1),
+    }
+
+
+async def seed(db: Database, leads: int, doers: int) -> None:
+    """Leads, enrolments and one due step each, with executemany in chunks."""
+    due = START - timedelta(minutes=1)
+    for low in range(0, leads, CHUNK):
+        ids = range(low + 1, min(low + CHUNK, leads) + 1)
+        async with db.write() as session:
+            await session.execute(insert(LEADS), [_lead_row(n, doers) for n in ids])
+            await session.execute(
+                insert(NURTURE_ENROLMENTS),
+                [
+                    {"lead_id": n, "plan": PLAN.name, "step_index": 0, "seq": 1, "enrolled_at": due}
+                    for n in ids
+                ],
+            )
+            await session.execute(
+                insert(NURTURE_STEPS),
+                [
+                    {
+                        "lead_id": n,
+                        "plan": PLAN.name,
+                        "seq": 1,
+                        "step_index": 0,
+                        "step_title": PLAN.steps[0].title,
+                        "doer": f"U{n % doers:07d}",
+                        "state": "due",
+                        "due_at": due,
+                        "created_at": due,
+                    }
+                    for n in ids
+                ],
+            )
+
+
+def _harvest(slack: FakeSlack, seen: dict[int, int]) -> int:
+    """Count the Done buttons of the DMs posted so far, then forget the calls (memory)."""
+    posted = 0
+    for call in slack.calls:
+        if call.method != "chat.postMessage" or call.fault is not None:
+            continue
+        posted += 1
+        for block in call.args.get("blocks") or []:
+            for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                if element.get("action_id") == NURTURE_DONE:
+                    step = int(element["value"])
+                    seen[step] = seen.get(step, 0) + 1
+    slack.calls.clear()
+    return posted
+
+
+async def sweep_section(args: argparse.Namespace) -> bool:
+    """The sweep of N due steps to D doers through the outbox into the fake Slack."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = create_database(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+        await migrate(db)
+        began = time.perf_counter()
+        await seed(db, args.leads, args.doers)
+        print(
+            f"seeded {args.leads:,} due steps for {args.doers:,} doers in"
+            f" {time.perf_counter() - began:.1f} s"
+        )
+        ok = await _sweep_and_deliver(db, args)
+        await db.dispose()
+    return ok
+
+
+async def _sweep_and_deliver(db: Database, args: argparse.Namespace) -> bool:
+    config = LeadbotConfig(
+        nurture=NurtureSettings(plans=(PLAN,)),
+        delivery=DeliverySettings(per_channel_interval_seconds=0.001, lease_seconds=600),
+    )
+    origin = time.monotonic()
+
+    def clock() -> datetime:
+        return START + timedelta(seconds=time.monotonic() - origin)
+
+    loop = Loop(db=db, config=config, sales_channel="C0SALES", clock=clock)
+    async with FakeSlack() as slack:
+        for n in range(args.doers):
+            slack.add_user(f"U{n:07d}", tz="Europe/London")
+        client = AsyncWebClient(token="xoxb-bench", base_url=slack.base_url)
+        people = Directory(client, "en")
+        deliverer = Deliverer(
+            db, client, config.delivery, clock, render=LateRenderer(loop, people).render
+        )
+        if args.tracemalloc:
+            tracemalloc.start()
+        began = time.perf_counter()
+        result = await NurtureSweep(loop, people).run()
+        swept = time.perf_counter() - began
+        seen: dict[int, int] = {}
+        posted = 0
+        while True:
+            sent = await deliverer.deliver_due()
+            posted += _harvest(slack, seen)
+            if not sent:
+                if not await _pending(db):
+                    break
+                await asyncio.sleep(0.002)  # the next DM to each doer waits for its pace
+        total = time.perf_counter() - began
+        heap_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else 0.0
+        tracemalloc.stop()
+        await deliverer.close()
+    pending = await _pending(db)
+    missing = args.leads - len(seen)
+    repeated = sum(1 for count in seen.values() if count > 1)
+    print(
+        table(
+            ("figure", "value"),
+            [
+                ("steps claimed and handed to the outbox", f"{result.reminded:,}"),
+                ("DMs owed / posted", f"{result.messages:,} / {posted:,}"),
+                ("sweep time", f"{swept:.1f} s"),
+                ("sweep + delivery time", f"{total:.1f} s"),
+                ("reminders to Slack per second", f"{len(seen) / total:,.0f}"),
+                ("peak RSS (process)", f"{peak_rss_mb():.0f} MB"),
+                ("Python heap peak (tracemalloc)", f"{heap_peak:.0f} MB"),
+                ("outbox rows not sent", f"{pending}"),
+                ("reminders missing / repeated", f"{missing} / {repeated}"),
+            ],
+        )
+    )
+    return missing == 0 and repeated == 0
+
+
+async def _pending(db: Database) -> int:
+    async with db.read() as session:
+        found = await session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
+        )
+    return int(found or 0)
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, bool]]] = {
+    "sweep": sweep_section,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen sections (all by default); 1 when a check failed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sections", nargs="*", help=f"any of {', '.join(SECTIONS)}")
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--doers", type=int, default=1_000)
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace the heap (slow)")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.sections if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
+    ok = True
+    for name in args.sections or list(SECTIONS):
+        print(f"== {name}")
+        ok = asyncio.run(SECTIONS[name](args)) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
