@@ -40,6 +40,7 @@ from leads.nurture import (
     snoozed_until,
     step_allowed,
 )
+from leads.scoring import NURTURE_STEP_KIND
 from storage.leads import (
     audit_values,
     get_lead,
@@ -451,6 +452,7 @@ async def _record_done(
                 "event": "",
                 "interest": "",
                 "notes": step.step_title,
+                "kind": NURTURE_STEP_KIND,
                 "points": float(points),
                 "created_at": click.at,
             }
@@ -470,7 +472,7 @@ def _add_engagement(row: Any, points: int, loop: Loop, now: datetime) -> None:
     row.engagement = decayed + points
     row.engagement_at = now.timestamp()
     row.score = round(row.fit + row.engagement)
-    reason = {"code": "nurture_step", "params": {}, "points": points, "kind": "engagement"}
+    reason = {"code": NURTURE_STEP_KIND, "params": {}, "points": points, "kind": "engagement"}
     row.reasons = [*list(row.reasons or []), reason]
 
 

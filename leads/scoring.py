@@ -191,11 +191,17 @@ def _lookup(points: Mapping[str, int], code: str, value: StrEnum | None) -> list
     return [Reason(code, {code: value.value}, points[value.value], kind)]
 
 
-ENGAGEMENT_CODES = frozenset({"interest", "source", "repeat_touch", "engagement_event"})
+ENGAGEMENT_CODES = frozenset(
+    {"interest", "source", "repeat_touch", "engagement_event", "nurture_step"}
+)
+NURTURE_STEP_KIND = "nurture_step"  # the touch kind of a nurture step marked Done
 
 
 def event_reason(kind: str, points: float) -> Reason:
-    """The engagement reason of one event of `kind` (a webinar, a download) worth `points`."""
+    """The engagement reason of one event of `kind` (a webinar, a download, a nurture step
+    done) worth `points`."""
+    if kind == NURTURE_STEP_KIND:
+        return Reason(NURTURE_STEP_KIND, {}, points, "engagement")
     return Reason("engagement_event", {"kind": kind}, points, "engagement")
 
 

@@ -8,6 +8,8 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+
 from blocks.nurture import NURTURE_DONE, NURTURE_STOP
 from bot.export import export_leads
 from leadloop.nurture import NurtureSweep
@@ -16,7 +18,7 @@ from leads.lead import Lead
 from leads.model import Stage
 from leads.nurture import Action, NurtureSettings, Plan, PlanStep, Segment, WorkingHours
 from storage.nurture import DONE, SENT, SNOOZED, STOPPED
-from storage.tables import NurtureEnrolmentRow, NurtureStepRow, OutboxRow, StageHistoryRow
+from storage.tables import LeadRow, NurtureEnrolmentRow, NurtureStepRow, OutboxRow, StageHistoryRow
 from tests.conftest import StartLeadbot
 from tests.harness import SALES, STAFF, Leadbot, block_texts, cards_in, lead_form, rows_of
 
@@ -367,3 +369,32 @@ async def test_stale_and_malformed_clicks_are_harmless(start_leadbot: StartLeadb
         await click_step(bot, action, value)
     assert len(bot.slack.calls_to("chat.postEphemeral")) == 4
     assert await rows_of(bot, NurtureStepRow) == []
+
+
+async def test_points_of_a_done_step_outlive_a_rescore_under_new_rules(
+    start_leadbot: StartLeadbot,
+) -> None:
+    plan = Plan(
+        "points",
+        Segment(interest=("cold",)),  # type: ignore[arg-type]
+        (
+            PlanStep(after="1m", action=Action.CALL, title="Discovery call", points=30),
+            PlanStep(after="1d", action=Action.EMAIL, title="Follow-up"),
+        ),
+    )
+    bot = await start_leadbot(nurture_config(plan))
+    await seed_due_steps(bot, 1)
+    [before] = await bot.leads()
+    await sweep(bot)
+    [step_id] = reminded_step_ids(bot)
+    await click_step(bot, NURTURE_DONE, str(step_id))
+    [done] = await bot.leads()
+    async with bot.svc.db.write() as session:
+        await session.execute(update(LeadRow).values(rules_version="rules of last year"))
+
+    await bot.run_job("rescore")
+
+    [after] = await bot.leads()
+    assert done.score == before.score + 30
+    assert after.score == done.score  # recomputed from the touches, the step's points kept
+    assert "nurture_step" in {reason.code for reason in after.reasons}
