@@ -46,8 +46,19 @@ from bot.export import COLUMNS, export_leads
 from storage.db import create_database
 
 TARGET_RATIO = 3.0
-RENAMED = {"status": "stage", "touches": "touch_count"}  # export column -> leads column
-RAW_SELECT = f"SELECT {', '.join(RENAMED.get(c, c) for c in COLUMNS)} FROM leads ORDER BY id"
+RENAMED = {  # export column -> what the raw read selects
+    "status": "l.stage",
+    "touches": "l.touch_count",
+    "nurture_plan": "e.plan",
+    "nurture_step": "e.step_index + 1",
+    "next_step_at": "s.due_at",
+}
+RAW_SELECT = (
+    f"SELECT {', '.join(RENAMED.get(c, f'l.{c}') for c in COLUMNS)} FROM leads l"
+    " LEFT JOIN nurture_enrolments e ON e.lead_id = l.id AND e.ended_at IS NULL"
+    " LEFT JOIN nurture_steps s ON s.lead_id = e.lead_id AND s.seq = e.seq"
+    " AND s.state IN ('due', 'snoozed') ORDER BY l.id"
+)
 MB = 1024 * 1024
 
 
