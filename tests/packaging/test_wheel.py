@@ -16,7 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # The one list of top-level packages leadbot installs (README, Design). A folder is only
 # built once it exists, so the list may name a package that is still on its way.
-TOP_LEVEL_PACKAGES = ("bot", "handlers", "scheduler", "storage", "blocks", "leads", "leadloop")
+TOP_LEVEL_PACKAGES = (
+    "bot",
+    "handlers",
+    "scheduler",
+    "storage",
+    "blocks",
+    "leads",
+    "leadloop",
+    "workspace",
+)
 NOT_INSTALLED = frozenset({"tests", "bench"})
 WARNING_WORDS = ("deprecat", "warning")
 
