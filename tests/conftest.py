@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from leads.config import LeadbotConfig
@@ -29,16 +30,50 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own on TEST_DATABASE_URL's server, dropped at the end,
+    so that two runs at once (two checkouts, CI beside a developer) never wipe each other."""
+    if not POSTGRES_URL:
+        yield ""
+        return
+    server = make_url(POSTGRES_URL)
+    private = server.set(database=f"{server.database}_run{os.getpid()}")
+    asyncio.run(_create_database(server, private.database or ""))
+    yield private.render_as_string(hide_password=False)
+    asyncio.run(_drop_database(server, private.database or ""))
+
+
+async def _create_database(server: URL, name: str) -> None:
+    await _on_server(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+
+
+async def _drop_database(server: URL, name: str) -> None:
+    await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _on_server(server: URL, *statements: str) -> None:
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database: a SQLite file, or PostgreSQL's public schema wiped clean."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str
+) -> AsyncIterator[str]:
+    """A fresh, empty database: a SQLite file, or this run's PostgreSQL schema wiped clean."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'leadbot.db'}"
         return
-    if not POSTGRES_URL:
+    if not postgres_url:
         pytest.skip("TEST_DATABASE_URL is not set; .ci/run sets it")
-    await _reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
+    await _reset_postgres(postgres_url)
+    yield postgres_url
 
 
 async def _reset_postgres(url: str) -> None:
