@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.config import load_config
+from bot.demo import DEFAULT_PORT, DemoOptions, run_demo
 from bot.errors import EXIT_UNAVAILABLE, StartupError
 from bot.export import export_leads
 from bot.logs import configure_logging
@@ -89,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", default="30d", help="7d, 30d, 90d, all, or Nd (default 30d)")
     report.add_argument("--format", choices=FORMATS, default="table")
     report.set_defaults(run=_report)
+    demo = commands.add_parser(
+        "demo", help="the whole bot against a local Slack workspace in your browser (offline)"
+    )
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="default %(default)s")
+    demo.add_argument("--seed", action="store_true", help="load twelve weeks of sample history")
+    demo.add_argument("--speed", type=float, default=1.0, help="run the bot's clock N times faster")
+    demo.set_defaults(run=_demo)
     return parser
 
 
@@ -224,6 +232,11 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
         await db.dispose()
     write_report(funnel, sys.stdout, fmt=args.format, currency=config.outcomes.currency)
     return 0
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    options = DemoOptions(port=args.port, seed=args.seed, speed=args.speed)
+    return await run_demo(options, _until_stopped)
 
 
 async def _started_services(settings: Settings, config: LeadbotConfig) -> AppServices:

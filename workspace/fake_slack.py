@@ -360,6 +360,10 @@ class FakeSlack:
         """Return the stored message `ts` in `channel`, if any."""
         return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
 
+    def store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        """Keep `view` (a new one, or a new version of `view_id`) as views.open would."""
+        return _store_view(self, view, view_id)
+
     def next_ts(self) -> str:
         """Return a new unique, increasing message ts like "1700000000.000100"."""
         micros = next(self._seq) * _TS_STEP_MICROS

@@ -14,6 +14,7 @@ from typing import Any
 Names = Mapping[str, str]  # user or channel ID -> the name shown for it
 _ANGLE = re.compile(r"<([^<>]*)>")
 _CODE_BLOCK = re.compile(r"```(.+?)```", re.DOTALL)
+_PRE = re.compile(r"(<pre>.*?</pre>)", re.DOTALL)
 _CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
@@ -48,7 +49,8 @@ def mrkdwn(text: str, names: Names | None = None) -> str:
         parts.append(_control(match.group(1), names))
         position = match.end()
     parts.append(_formatted(text[position:]))
-    return "".join(parts).replace("\n", "<br>")
+    pieces = _PRE.split("".join(parts))  # odd pieces are <pre> blocks: their lines stay
+    return "".join(p if i % 2 else p.replace("\n", "<br>") for i, p in enumerate(pieces))
 
 
 def _unescape(text: str) -> str:
@@ -57,7 +59,7 @@ def _unescape(text: str) -> str:
 
 def _formatted(text: str) -> str:
     escaped = html.escape(_unescape(text), quote=False)
-    escaped = _CODE_BLOCK.sub(lambda m: f"<pre>{m.group(1)}</pre>", escaped)
+    escaped = _CODE_BLOCK.sub(lambda m: f"<pre>{m.group(1).strip(chr(10))}</pre>", escaped)
     escaped = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped)
     escaped = _BOLD.sub(r"<b>\1</b>", escaped)
     escaped = _ITALIC.sub(r"<i>\1</i>", escaped)
@@ -255,13 +257,13 @@ def _text_input(element: dict[str, Any], attributes: str, names: Names) -> str:
     maximum = f' maxlength="{int(limit)}"' if isinstance(limit, int) else ""
     if element.get("multiline"):
         return (
-            f'<textarea class="bk-input"{attributes} placeholder="{placeholder}"'
+            f'<textarea class="bk-textbox"{attributes} placeholder="{placeholder}"'
             f"{maximum}>{value}</textarea>"
         )
     mode = {"email_text_input": "email", "number_input": "decimal", "url_text_input": "url"}
     inputmode = mode.get(str(element.get("type")), "text")
     return (
-        f'<input type="text" class="bk-input" inputmode="{inputmode}"{attributes}'
+        f'<input type="text" class="bk-textbox" inputmode="{inputmode}"{attributes}'
         f' placeholder="{placeholder}" value="{value}"{maximum}>'
     )
 
@@ -288,7 +290,7 @@ def _choices(element: dict[str, Any], attributes: str, names: Names) -> str:
 
 def _datepicker(element: dict[str, Any], attributes: str, names: Names) -> str:
     value = html.escape(str(element.get("initial_date", "") or ""))
-    return f'<input type="date" class="bk-input"{attributes} value="{value}">'
+    return f'<input type="date" class="bk-textbox"{attributes} value="{value}">'
 
 
 def _overflow(element: dict[str, Any], attributes: str, names: Names) -> str:
