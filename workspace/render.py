@@ -20,6 +20,39 @@ _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
 _SAFE_URL = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
+_EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
+EMOJI = {
+    "alarm_clock": "⏰",
+    "rotating_light": "🚨",
+    "hourglass": "⌛",
+    "hourglass_flowing_sand": "⏳",
+    "warning": "⚠️",
+    "white_check_mark": "✅",
+    "heavy_check_mark": "✔️",
+    "x": "❌",
+    "fire": "🔥",
+    "tada": "🎉",
+    "trophy": "🏆",
+    "calendar": "📅",
+    "date": "📅",
+    "memo": "📝",
+    "bar_chart": "📊",
+    "chart_with_upwards_trend": "📈",
+    "bell": "🔔",
+    "wave": "👋",
+    "handshake": "🤝",
+    "email": "📧",
+    "telephone_receiver": "📞",
+    "pushpin": "📌",
+    "link": "🔗",
+    "mag": "🔍",
+    "information_source": "ℹ️",
+    "seedling": "🌱",
+    "snowflake": "❄️",
+    "sunny": "☀️",
+    "star": "⭐",
+    "repeat": "🔁",
+}
 _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 
 
@@ -53,6 +86,10 @@ def mrkdwn(text: str, names: Names | None = None) -> str:
     return "".join(p if i % 2 else p.replace("\n", "<br>") for i, p in enumerate(pieces))
 
 
+def _plain_text(text: Any) -> str:
+    return str(text.get("text", "")) if isinstance(text, dict) else str(text or "")
+
+
 def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -63,7 +100,8 @@ def _formatted(text: str) -> str:
     escaped = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped)
     escaped = _BOLD.sub(r"<b>\1</b>", escaped)
     escaped = _ITALIC.sub(r"<i>\1</i>", escaped)
-    return _STRIKE.sub(r"<s>\1</s>", escaped)
+    escaped = _STRIKE.sub(r"<s>\1</s>", escaped)
+    return _EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), escaped)
 
 
 def _control(inner: str, names: Names) -> str:
@@ -100,7 +138,10 @@ def render_block(block: Any, names: Names) -> str:
     if not isinstance(block, dict):
         return ""
     kind = str(block.get("type", ""))
-    body = _BLOCKS.get(kind, _unknown)(block, names)
+    try:
+        body = _BLOCKS.get(kind, _unknown)(block, names)
+    except (TypeError, AttributeError, ValueError):  # a shape Slack would have refused
+        body = _unknown(block, names)
     block_id = html.escape(str(block.get("block_id", "")))
     return f'<div class="bk-block bk-{html.escape(kind)}" data-block-id="{block_id}">{body}</div>'
 
@@ -160,7 +201,8 @@ def _input(block: dict[str, Any], names: Names) -> str:
     block_id = str(block.get("block_id", ""))
     optional = ' <span class="bk-optional">(optional)</span>' if block.get("optional") else ""
     label = f'<label class="bk-label">{plain(block.get("label"))}{optional}</label>'
-    element = render_element(block.get("element") or {}, block_id, names)
+    label_text = html.escape(_plain_text(block.get("label")))
+    element = render_element(block.get("element") or {}, block_id, names, label=label_text)
     hint = f'<div class="bk-hint">{plain(block["hint"])}</div>' if block.get("hint") else ""
     error = f'<div class="bk-error" data-error-for="{html.escape(block_id)}"></div>'
     return label + element + error + hint
@@ -198,18 +240,25 @@ _BLOCKS: dict[str, Callable[[dict[str, Any], Names], str]] = {
 }
 
 
-def render_element(element: Any, block_id: str, names: Names) -> str:
-    """An interactive element (button, select, input, checkboxes, ...) as HTML."""
+def render_element(element: Any, block_id: str, names: Names, *, label: str = "") -> str:
+    """An interactive element (button, select, input, checkboxes, ...) as HTML; `label`
+    (escaped) names it for screen readers and for tests that find fields by label."""
     if not isinstance(element, dict):
         return ""
     kind = str(element.get("type", ""))
     if kind == "image":
         return _image_tag(element, "bk-accessory-image")
     attributes = _data_attributes(element, block_id)
+    if label:
+        attributes += f' aria-label="{label}"'
+
     renderer = _ELEMENTS.get(kind)
-    if renderer is None:
-        return f'<span class="bk-unsupported">[{html.escape(kind)}]</span>'
-    return renderer(element, attributes, names)
+    try:
+        if renderer is not None:
+            return renderer(element, attributes, names)
+    except (TypeError, AttributeError, ValueError):  # a shape Slack would have refused
+        pass
+    return f'<span class="bk-unsupported">[{html.escape(kind)}]</span>'
 
 
 def _data_attributes(element: dict[str, Any], block_id: str) -> str:
