@@ -46,7 +46,6 @@ EMOJI = {
     "pushpin": "📌",
     "link": "🔗",
     "mag": "🔍",
-    "information_source": "ℹ️",
     "seedling": "🌱",
     "snowflake": "❄️",
     "sunny": "☀️",
