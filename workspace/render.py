@@ -14,6 +14,7 @@ from typing import Any
 Names = Mapping[str, str]  # user or channel ID -> the name shown for it
 _ANGLE = re.compile(r"<([^<>]*)>")
 _CODE_BLOCK = re.compile(r"```(.+?)```", re.DOTALL)
+_HELD = re.compile("\x00(\\d+)\x00")
 _PRE = re.compile(r"(<pre>.*?</pre>)", re.DOTALL)
 _CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -74,14 +75,16 @@ def text_object(text: Any, names: Names | None = None) -> str:
 def mrkdwn(text: str, names: Names | None = None) -> str:
     """Slack mrkdwn (already `&amp;`/`&lt;`/`&gt;` escaped) as safe HTML."""
     names = names or {}
-    parts: list[str] = []
-    position = 0
-    for match in _ANGLE.finditer(text):
-        parts.append(_formatted(text[position : match.start()]))
-        parts.append(_control(match.group(1), names))
-        position = match.end()
-    parts.append(_formatted(text[position:]))
-    pieces = _PRE.split("".join(parts))  # odd pieces are <pre> blocks: their lines stay
+    controls: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        controls.append(_control(match.group(1), names))
+        return f"\x00{len(controls) - 1}\x00"
+
+    held = _ANGLE.sub(hold, text.replace("\x00", ""))
+    formatted = _formatted(held)
+    formatted = _HELD.sub(lambda m: controls[int(m.group(1))], formatted)
+    pieces = _PRE.split(formatted)  # odd pieces are <pre> blocks: their lines stay
     return "".join(p if i % 2 else p.replace("\n", "<br>") for i, p in enumerate(pieces))
 
 

@@ -1,0 +1,147 @@
+"""`leadbot demo` in a real browser: Debian's Chromium driven by Playwright, clicking
+through the whole loop as people would. A screenshot of each step goes to tests/artifacts."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
+
+from bot.demo import DemoOptions, RunningDemo, running_demo
+from workspace.directory import BOOTH, MANAGER, REP_1, REP_2, SALES, STAFFER, STAFFER_JA, Person
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "demo"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="no Chromium at /usr/bin/chromium; `apt-get install -y chromium` (.ci/run does)",
+    ),
+]
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[RunningDemo]:
+    """The demo on an ephemeral port, with a fresh database."""
+    async with running_demo(DemoOptions(port=0, database=tmp_path / "demo.db")) as running:
+        yield running
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium from the system packages (Playwright's own download cannot work)."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        await chromium.close()
+
+
+class Steps:
+    """Numbered screenshots of the scenario."""
+
+    def __init__(self) -> None:
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+        ARTIFACTS.mkdir(parents=True)
+        self.count = 0
+
+    async def shot(self, page: Page, name: str) -> None:
+        """Save the page as NN-name.png."""
+        self.count += 1
+        await page.screenshot(path=ARTIFACTS / f"{self.count:02d}-{name}.png", full_page=True)
+
+
+async def open_as(browser: Browser, demo: RunningDemo, person: Person, channel: str) -> Page:
+    """A page showing `channel` to `person`, once its live updates are connected."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    await page.goto(f"{demo.url}?user={person.id}&channel={channel}")
+    await expect(page.locator("body[data-ready=yes][data-live=yes]")).to_be_attached()
+    return page
+
+
+async def type_in_box(page: Page, text: str) -> None:
+    """Type into the message box and press Enter."""
+    box = page.get_by_label("Message")
+    await box.fill(text)
+    await box.press("Enter")
+
+
+async def test_the_whole_loop_in_the_browser(browser: Browser, demo: RunningDemo) -> None:
+    steps = Steps()
+    print(f"screenshots: {ARTIFACTS}")
+
+    # The staffer types /lead: the usage hint shows as they type, then the form opens.
+    staffer = await open_as(browser, demo, STAFFER, BOOTH.id)
+    await staffer.get_by_label("Message").fill("/lead")
+    await expect(staffer.locator("#hint")).to_contain_text("event <name>")
+    await steps.shot(staffer, "usage-hint")
+    await staffer.get_by_label("Message").press("Enter")
+    modal = staffer.locator("#modal")
+    await expect(staffer.locator("#modal-title")).to_have_text("New lead")
+    await modal.get_by_label("Name", exact=True).fill("Jane Doe")
+    await modal.get_by_label("Company", exact=True).fill("Initech")
+    await modal.get_by_label("Email", exact=True).fill("jane(at)initech")
+    await modal.get_by_label("Interest", exact=True).select_option(label="Hot")
+    await staffer.locator("#modal-submit").click()
+
+    # A bad email is answered inline; nothing is stored until it is fixed.
+    email_error = staffer.locator('.bk-error[data-error-for="email"]')
+    await expect(email_error).not_to_be_empty()
+    await steps.shot(staffer, "inline-error")
+    await modal.get_by_label("Email", exact=True).fill("jane.doe@initech.com")
+    await staffer.locator("#modal-submit").click()
+    await expect(staffer.locator("#overlay")).to_be_hidden()
+    await steps.shot(staffer, "saved")
+
+    # The hot card appears in #sales; rep 2 has it open too.
+    rep1 = await open_as(browser, demo, REP_1, SALES.id)
+    card1 = rep1.locator(".msg", has_text="Jane Doe").first
+    await expect(card1.get_by_role("button", name="Claim")).to_be_visible()
+    await steps.shot(rep1, "card-in-sales")
+    rep2 = await open_as(browser, demo, REP_2, SALES.id)
+    card2 = rep2.locator(".msg", has_text="Jane Doe").first
+    await expect(card2.get_by_role("button", name="Claim")).to_be_visible()
+
+    async def stale(route: Route) -> None:
+        await route.abort()
+
+    await rep2.route("**/demo/channel?*", stale)  # rep 2's screen does not redraw yet
+
+    # Rep 1 claims it: the card is updated in place.
+    await card1.get_by_role("button", name="Claim").click()
+    await expect(card1).to_contain_text("Claimed by")
+    await expect(card1.get_by_role("button", name="Claim")).to_have_count(0)
+    await steps.shot(rep1, "claimed")
+
+    # Rep 2 clicks Claim on the card they still see, and is told privately who has it.
+    await card2.get_by_role("button", name="Claim").click()
+    await rep2.unroute("**/demo/channel?*")
+    told = rep2.locator(".msg.ephemeral", has_text="already claimed")
+    await rep2.reload()
+    await expect(told).to_contain_text(REP_1.real_name)
+    await steps.shot(rep2, "rep2-told")
+
+    # Rep 1 records Won with a value.
+    await card1.get_by_role("button", name="Won").click()
+    await expect(rep1.locator("#modal-title")).to_have_text("Won")
+    await rep1.locator('#modal [data-type="number_input"]').fill("1200000")
+    await rep1.locator("#modal-submit").click()
+    await expect(rep1.locator("#overlay")).to_be_hidden()
+    await expect(card1).to_contain_text("1,200,000")
+    await steps.shot(rep1, "won")
+
+    # The Japanese staffer's help is in Japanese.
+    japanese = await open_as(browser, demo, STAFFER_JA, BOOTH.id)
+    await type_in_box(japanese, "/lead help")
+    await expect(japanese.locator(".msg.ephemeral").last).to_contain_text("リード")
+    await steps.shot(japanese, "help-ja")
+
+    # /lead stats shows the win.
+    manager = await open_as(browser, demo, MANAGER, BOOTH.id)
+    await type_in_box(manager, "/lead stats")
+    await expect(manager.locator(".msg.ephemeral").last).to_contain_text("Won 1")
+    await steps.shot(manager, "stats")
