@@ -3,6 +3,7 @@ at its own moment of an injected clock."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,24 +111,27 @@ async def seed_history(
     """A few hundred leads from three events and two web sources over twelve weeks before
     `end`, with claims and outcomes; the Slack messages they would have owed are dropped."""
     seeding = _Seeding(loop, clock, random.Random(2026), end, reps)
-    captures = Captures(loop)
     plan = _plan(seeding.rng, end)
-    try:
-        for number, (at, source, event) in enumerate(plan):
-            clock.now = at
-            request = CaptureRequest(
-                draft=_draft(seeding.rng, number, source, event),
-                captured_by=staff,
-                channel_id="",
-                via="seed",
-                at=at,
-            )
-            outcome = await captures.capture(request)
-            if outcome.became_hot:
-                seeding.counts["hot"] += 1
-                await seeding.work_the_lead(outcome.lead.id, at)
+    requests = [
+        CaptureRequest(
+            draft=_draft(seeding.rng, number, source, event),
+            captured_by=staff,
+            channel_id="",
+            via="seed",
+            at=at,
+        )
+        for number, (at, source, event) in enumerate(plan)
+    ]
+    captures = Captures(loop)
+    try:  # submitted together, written in a few group commits; each keeps its own moment
+        clock.now = end
+        outcomes = await asyncio.gather(*(captures.capture(request) for request in requests))
     finally:
         await captures.close()
+    for request, outcome in zip(requests, outcomes, strict=True):
+        if outcome.became_hot:
+            seeding.counts["hot"] += 1
+            await seeding.work_the_lead(outcome.lead.id, request.at)
     await _drop_owed_messages(loop)
     counts = seeding.counts
     return Seeded(len(plan), counts["hot"], counts["claimed"], counts["won"], counts["lost"])

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, Route, async_playwright, expect
 
 from bot.demo import DemoOptions, RunningDemo, running_demo
 from workspace.directory import BOOTH, MANAGER, REP_1, REP_2, SALES, STAFFER, STAFFER_JA, Person
@@ -73,8 +73,16 @@ async def type_in_box(page: Page, text: str) -> None:
 async def test_the_whole_loop_in_the_browser(browser: Browser, demo: RunningDemo) -> None:
     steps = Steps()
     print(f"screenshots: {ARTIFACTS}")
+    await capture_with_the_form(browser, demo, steps)
+    rep1, card1 = await claim_race(browser, demo, steps)
+    await record_won(rep1, card1, steps)
+    await help_in_japanese(browser, demo, steps)
+    await stats_and_home(browser, demo, steps)
 
-    # The staffer types /lead: the usage hint shows as they type, then the form opens.
+
+async def capture_with_the_form(browser: Browser, demo: RunningDemo, steps: Steps) -> None:
+    """The staffer types /lead, sees the usage hint, fills the form, meets an inline error
+    for a bad email, fixes it and saves."""
     staffer = await open_as(browser, demo, STAFFER, BOOTH.id)
     await staffer.get_by_label("Message").fill("/lead")
     await expect(staffer.locator("#hint")).to_contain_text("event <name>")
@@ -88,16 +96,17 @@ async def test_the_whole_loop_in_the_browser(browser: Browser, demo: RunningDemo
     await modal.get_by_label("Interest", exact=True).select_option(label="Hot")
     await staffer.locator("#modal-submit").click()
 
-    # A bad email is answered inline; nothing is stored until it is fixed.
-    email_error = staffer.locator('.bk-error[data-error-for="email"]')
-    await expect(email_error).not_to_be_empty()
+    await expect(staffer.locator('.bk-error[data-error-for="email"]')).not_to_be_empty()
     await steps.shot(staffer, "inline-error")
     await modal.get_by_label("Email", exact=True).fill("jane.doe@initech.com")
     await staffer.locator("#modal-submit").click()
     await expect(staffer.locator("#overlay")).to_be_hidden()
     await steps.shot(staffer, "saved")
 
-    # The hot card appears in #sales; rep 2 has it open too.
+
+async def claim_race(browser: Browser, demo: RunningDemo, steps: Steps) -> tuple[Page, Locator]:
+    """The card reaches #sales; rep 1 claims it; rep 2, whose screen has not redrawn yet,
+    clicks Claim too and is told privately who has it."""
     rep1 = await open_as(browser, demo, REP_1, SALES.id)
     card1 = rep1.locator(".msg", has_text="Jane Doe").first
     await expect(card1.get_by_role("button", name="Claim")).to_be_visible()
@@ -109,23 +118,23 @@ async def test_the_whole_loop_in_the_browser(browser: Browser, demo: RunningDemo
     async def stale(route: Route) -> None:
         await route.abort()
 
-    await rep2.route("**/demo/channel?*", stale)  # rep 2's screen does not redraw yet
-
-    # Rep 1 claims it: the card is updated in place.
+    await rep2.route("**/demo/channel?*", stale)
     await card1.get_by_role("button", name="Claim").click()
     await expect(card1).to_contain_text("Claimed by")
     await expect(card1.get_by_role("button", name="Claim")).to_have_count(0)
     await steps.shot(rep1, "claimed")
 
-    # Rep 2 clicks Claim on the card they still see, and is told privately who has it.
     await card2.get_by_role("button", name="Claim").click()
     await rep2.unroute("**/demo/channel?*")
-    told = rep2.locator(".msg.ephemeral", has_text="already claimed")
     await rep2.reload()
+    told = rep2.locator(".msg.ephemeral", has_text="already claimed")
     await expect(told).to_contain_text(REP_1.real_name)
     await steps.shot(rep2, "rep2-told")
+    return rep1, card1
 
-    # Rep 1 records Won with a value.
+
+async def record_won(rep1: Page, card1: Locator, steps: Steps) -> None:
+    """Rep 1 records Won with a value; the card shows it."""
     await card1.get_by_role("button", name="Won").click()
     await expect(rep1.locator("#modal-title")).to_have_text("Won")
     await rep1.locator('#modal [data-type="number_input"]').fill("1200000")
@@ -134,14 +143,21 @@ async def test_the_whole_loop_in_the_browser(browser: Browser, demo: RunningDemo
     await expect(card1).to_contain_text("1,200,000")
     await steps.shot(rep1, "won")
 
-    # The Japanese staffer's help is in Japanese.
+
+async def help_in_japanese(browser: Browser, demo: RunningDemo, steps: Steps) -> None:
+    """The Japanese staffer's /lead help is in Japanese."""
     japanese = await open_as(browser, demo, STAFFER_JA, BOOTH.id)
     await type_in_box(japanese, "/lead help")
     await expect(japanese.locator(".msg.ephemeral").last).to_contain_text("リード")
     await steps.shot(japanese, "help-ja")
 
-    # /lead stats shows the win.
+
+async def stats_and_home(browser: Browser, demo: RunningDemo, steps: Steps) -> None:
+    """/lead stats shows the win; the Home tab opens."""
     manager = await open_as(browser, demo, MANAGER, BOOTH.id)
     await type_in_box(manager, "/lead stats")
     await expect(manager.locator(".msg.ephemeral").last).to_contain_text("Won 1")
     await steps.shot(manager, "stats")
+    await manager.get_by_text("leadbot · Home").click()
+    await expect(manager.locator(".home")).to_contain_text("/lead")
+    await steps.shot(manager, "home")

@@ -111,6 +111,8 @@ def test_wheel_installs_exactly_the_documented_packages(
     assert installed == _present_packages()
     assert (target / "storage" / "migrations" / "script.py.mako").is_file()
     assert list((target / "storage" / "migrations" / "versions").glob("*.py"))
+    static = target / "workspace" / "static"
+    assert {path.name for path in static.iterdir()} >= {"index.html", "app.css", "app.js"}
 
 
 def test_wheel_metadata(build: tuple[Path, str]) -> None:
