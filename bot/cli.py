@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="default %(default)s")
     demo.add_argument("--seed", action="store_true", help="load twelve weeks of sample history")
     demo.add_argument("--speed", type=float, default=1.0, help="run the bot's clock N times faster")
+    demo.add_argument(
+        "--socket-mode", action="store_true", help="connect the bot over Socket Mode, not HTTP"
+    )
     demo.set_defaults(run=_demo)
     return parser
 
@@ -235,7 +238,9 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    options = DemoOptions(port=args.port, seed=args.seed, speed=args.speed)
+    options = DemoOptions(
+        port=args.port, seed=args.seed, speed=args.speed, socket_mode=args.socket_mode
+    )
     return await run_demo(options, _until_stopped)
 
 

@@ -20,12 +20,13 @@ from bot.app import create_app
 from bot.config import parse_config
 from bot.demo_seed import SeedClock, Seeded, seed_history
 from bot.errors import StartupError
-from bot.preflight import prepare_database
+from bot.preflight import open_socket_mode_url, prepare_database
 from bot.server import EVENTS_PATH, build_web_app
 from bot.services import AppServices, build_services
 from bot.settings import Settings
 from leadloop.context import Loop
 from leads.config import LeadbotConfig
+from scheduler.runner import Sweeps
 from workspace.directory import (
     EXPO,
     MANAGER,
@@ -42,6 +43,7 @@ from workspace.page import add_page_routes
 
 DEFAULT_PORT = 8000
 DEMO_TOKEN = "xoxb-demo-workspace"
+DEMO_APP_TOKEN = "xapp-demo-workspace"
 # The slash command as the app manifest declares it (tests/unit check they agree).
 COMMANDS = [
     {
@@ -92,6 +94,7 @@ class DemoOptions:
     seed: bool = False
     speed: float = 1.0
     database: Path | None = None  # None: a fresh file in a temporary folder
+    socket_mode: bool = False  # the bot connects over Socket Mode instead of serving HTTP
 
 
 @dataclass
@@ -101,7 +104,7 @@ class RunningDemo:
     slack: FakeSlack
     workspace: LocalWorkspace
     services: AppServices
-    runner: web.AppRunner
+    stop: Callable[[], Awaitable[None]]  # stops the bot and closes its services
     seeded: Seeded | None
 
     @property
@@ -127,6 +130,7 @@ def demo_settings(slack: FakeSlack, database: Path, secret: str) -> Settings:
     return Settings(
         slack_bot_token=SecretStr(DEMO_TOKEN),
         slack_signing_secret=SecretStr(secret),
+        slack_app_token=SecretStr(DEMO_APP_TOKEN),
         slack_api_url=slack.base_url,
         database_url=f"sqlite+aiosqlite:///{database}",
         leadbot_sales_channel=SALES.id,
@@ -145,7 +149,9 @@ async def running_demo(options: DemoOptions) -> AsyncIterator[RunningDemo]:
         )
         secret = secrets.token_hex(16)
         slack = FakeSlack()
-        workspace = LocalWorkspace(slack, app_url="", signing_secret=secret)
+        workspace = LocalWorkspace(
+            slack, app_url="", signing_secret=secret, socket_mode=options.socket_mode
+        )
         try:
             await slack.start(
                 port=options.port, routes=lambda app: add_page_routes(app, workspace, COMMANDS)
@@ -160,7 +166,7 @@ async def running_demo(options: DemoOptions) -> AsyncIterator[RunningDemo]:
             try:
                 yield demo
             finally:
-                await demo.runner.cleanup()  # closes the services too
+                await demo.stop()
         finally:
             await workspace.close()
             await slack.close()
@@ -182,15 +188,48 @@ async def _start_bot(
     except BaseException:
         await services.close()
         raise
+    if options.socket_mode:
+        stop = await _connect_over_socket_mode(services, slack)
+    else:
+        stop = await _serve_http(services, workspace)
+    return RunningDemo(slack, workspace, services, stop, seeded)
+
+
+async def _serve_http(
+    services: AppServices, workspace: LocalWorkspace
+) -> Callable[[], Awaitable[None]]:
+    """The bot's HTTP server (with its sweeps) on an ephemeral port of 127.0.0.1."""
     runner = web.AppRunner(
         build_web_app(create_app(services), services), access_log=None, shutdown_timeout=1.0
     )
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
     port = runner.addresses[0][1]
     workspace.app_url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
-    return RunningDemo(slack, workspace, services, runner, seeded)
+    return runner.cleanup  # closes the services too
+
+
+async def _connect_over_socket_mode(
+    services: AppServices, slack: FakeSlack
+) -> Callable[[], Awaitable[None]]:
+    """The bot as `leadbot socket` runs it: connected to the workspace, sweeps in-process."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    url = await open_socket_mode_url(DEMO_APP_TOKEN, slack.base_url)
+    handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), DEMO_APP_TOKEN)
+    handler.client.wss_uri = url
+    sweeps = Sweeps(services.job_context())
+    sweeps.start()
+    services.nudge_delivery()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    await slack.wait_for_socket()
+
+    async def stop() -> None:
+        await sweeps.stop()
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await services.close()
+
+    return stop
 
 
 async def _seed(services: AppServices) -> Seeded:
@@ -220,6 +259,8 @@ async def run_demo(options: DemoOptions, until_stopped: Callable[[], Awaitable[N
             )
         if options.speed != 1:
             print(f"the bot's clock runs {options.speed:g} times faster", flush=True)
+        if options.socket_mode:
+            print("the bot is connected over Socket Mode", flush=True)
         print(f"Open {demo.url}", flush=True)
         await until_stopped()
     return 0

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
@@ -59,9 +60,11 @@ class LocalWorkspace:
         signing_secret: str,
         people: Iterable[Person] = PEOPLE,
         channels: Iterable[Channel] = CHANNELS,
+        socket_mode: bool = False,
     ) -> None:
         self.slack = slack
         self.app_url = app_url
+        self.socket_mode = socket_mode  # deliver over the app's Socket Mode connection
         self.signing_secret = signing_secret
         self.people = {person.id: person for person in people}
         self.channels = {channel.id: channel for channel in channels}
@@ -268,7 +271,10 @@ class LocalWorkspace:
     async def _send(
         self, body: str, *, content_type: str = "application/x-www-form-urlencoded"
     ) -> tuple[int, str]:
-        """POST a signed request to the app; (status, body); 599 when it cannot be reached."""
+        """POST a signed request to the app (or push it as a Socket Mode envelope); return
+        (status, body), 599 when the app cannot be reached."""
+        if self.socket_mode:
+            return await self._push(body, content_type)
         if self._http is None:
             self._http = ClientSession(timeout=ClientTimeout(total=APP_TIMEOUT_SECONDS))
         headers = slack_requests.signed_headers(
@@ -280,6 +286,17 @@ class LocalWorkspace:
         except (ClientError, TimeoutError) as error:
             log.warning("the app could not be reached: %s", error)
             return 599, ""
+
+    async def _push(self, body: str, content_type: str) -> tuple[int, str]:
+        """The same request as a Socket Mode envelope; the ack's payload is the answer."""
+        kind, payload = _envelope_of(body, content_type)
+        try:
+            ack = await self.slack.send_envelope(kind, payload, timeout=APP_TIMEOUT_SECONDS)
+        except (RuntimeError, TimeoutError) as error:
+            log.warning("the app did not answer over Socket Mode: %s", error)
+            return 599, ""
+        answer = ack.get("payload")
+        return 200, json.dumps(answer) if answer else ""
 
     def _trigger_for(self, user: str) -> str:
         trigger = slack_requests.new_trigger_id()
@@ -470,6 +487,16 @@ def _threaded(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if message in roots:
             result.extend(replies.get(message["ts"], []))
     return result
+
+
+def _envelope_of(body: str, content_type: str) -> tuple[str, dict[str, Any]]:
+    """(envelope type, payload) of a request body, as Socket Mode carries it."""
+    if content_type == "application/json":
+        return "events_api", json.loads(body)
+    fields = dict(parse_qsl(body, keep_blank_values=True))
+    if "payload" in fields:
+        return "interactive", json.loads(fields["payload"])
+    return "slash_commands", fields
 
 
 def _token(response_url: str) -> str:

@@ -25,10 +25,14 @@ pytestmark = [
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture
-async def demo(tmp_path: Path) -> AsyncIterator[RunningDemo]:
-    """The demo on an ephemeral port, with a fresh database."""
-    async with running_demo(DemoOptions(port=0, database=tmp_path / "demo.db")) as running:
+@pytest.fixture(params=["http", "socket-mode"])
+async def demo(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RunningDemo]:
+    """The demo on an ephemeral port, with a fresh database; the bot serves HTTP or connects
+    over Socket Mode."""
+    options = DemoOptions(
+        port=0, database=tmp_path / "demo.db", socket_mode=request.param == "socket-mode"
+    )
+    async with running_demo(options) as running:
         yield running
 
 
@@ -42,17 +46,19 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 class Steps:
-    """Numbered screenshots of the scenario."""
+    """Numbered screenshots of the scenario, in a folder of their own."""
 
-    def __init__(self) -> None:
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-        ARTIFACTS.mkdir(parents=True)
+    def __init__(self, folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        self.folder = folder
         self.count = 0
 
     async def shot(self, page: Page, name: str) -> None:
         """Save the page as NN-name.png."""
         self.count += 1
-        await page.screenshot(path=ARTIFACTS / f"{self.count:02d}-{name}.png", full_page=True)
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        await page.screenshot(path=path, full_page=True)
 
 
 async def open_as(browser: Browser, demo: RunningDemo, person: Person, channel: str) -> Page:
@@ -71,8 +77,8 @@ async def type_in_box(page: Page, text: str) -> None:
 
 
 async def test_the_whole_loop_in_the_browser(browser: Browser, demo: RunningDemo) -> None:
-    steps = Steps()
-    print(f"screenshots: {ARTIFACTS}")
+    steps = Steps(ARTIFACTS / ("socket-mode" if demo.workspace.socket_mode else "http"))
+    print(f"screenshots: {steps.folder}")
     await capture_with_the_form(browser, demo, steps)
     rep1, card1 = await claim_race(browser, demo, steps)
     await record_won(rep1, card1, steps)
