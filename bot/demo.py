@@ -3,8 +3,10 @@ workspace, which serves the page people use it from."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
+import os
 import secrets
 import tempfile
 import time
@@ -26,6 +28,7 @@ from bot.services import AppServices, build_services
 from bot.settings import Settings
 from leadloop.context import Loop
 from leads.config import LeadbotConfig
+from scheduler.jobs import run_job
 from scheduler.runner import Sweeps
 from workspace.directory import (
     EXPO,
@@ -157,9 +160,9 @@ async def running_demo(options: DemoOptions) -> AsyncIterator[RunningDemo]:
                 port=options.port, routes=lambda app: add_page_routes(app, workspace, COMMANDS)
             )
         except OSError as error:
+            reason = os.strerror(error.errno) if error.errno else str(error)
             raise StartupError(
-                f"cannot listen on 127.0.0.1:{options.port} ({error.strerror});"
-                " choose another with --port"
+                f"cannot listen on 127.0.0.1:{options.port} ({reason}); choose another with --port"
             ) from None
         try:
             demo = await _start_bot(slack, workspace, options, database, secret)
@@ -192,7 +195,29 @@ async def _start_bot(
         stop = await _connect_over_socket_mode(services, slack)
     else:
         stop = await _serve_http(services, workspace)
+    if seeded is not None:
+        stop = _with_first_digest(services, stop)
     return RunningDemo(slack, workspace, services, stop, seeded)
+
+
+def _with_first_digest(
+    services: AppServices, stop: Callable[[], Awaitable[None]]
+) -> Callable[[], Awaitable[None]]:
+    """Post last week's digest (chart included) to #marketing now, not at the first sweep."""
+
+    async def digest() -> None:
+        await run_job("digest", services.job_context())
+        services.nudge_delivery()
+
+    task = asyncio.get_running_loop().create_task(digest())
+
+    async def stop_too() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        await stop()
+
+    return stop_too
 
 
 async def _serve_http(

@@ -22,8 +22,8 @@ from storage.tables import OutboxRow
 WEEKS = 12
 EVENTS = (  # (name, weeks before now it was held, leads captured there)
     ("Tokyo Expo 2026", 10, 110),
-    ("Osaka DX Summit", 6, 70),
-    ("London SaaS Live", 3, 60),
+    ("Osaka DX Summit", 5, 70),
+    ("London SaaS Live", 1, 60),
 )
 WEB_SOURCES = ((Source.WEB, 50), (Source.INBOUND, 30))
 FIRST = [
