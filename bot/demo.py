@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib.util
 import os
 import secrets
 import tempfile
@@ -116,6 +117,14 @@ class RunningDemo:
         return f"http://127.0.0.1:{self.slack.port}/"
 
 
+def japanese_font() -> Path | None:
+    """IPAexGothic, which matplotlib-fontja ships for the digest chart, if it is there."""
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "fonts" / "ipaexg.ttf"
+
+
 def demo_rules(speed: float = 1.0) -> LeadbotConfig:
     """The demo's rules file: routed channels, SLA steps at any hour, a manager; sweeps that
     look at the clock run `speed` times as often (never more than once a second)."""
@@ -157,7 +166,10 @@ async def running_demo(options: DemoOptions) -> AsyncIterator[RunningDemo]:
         )
         try:
             await slack.start(
-                port=options.port, routes=lambda app: add_page_routes(app, workspace, COMMANDS)
+                port=options.port,
+                routes=lambda app: add_page_routes(
+                    app, workspace, COMMANDS, japanese_font=japanese_font()
+                ),
             )
         except OSError as error:
             reason = os.strerror(error.errno) if error.errno else str(error)

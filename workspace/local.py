@@ -137,7 +137,9 @@ class LocalWorkspace:
         ]
         return _threaded(shown)
 
-    def _shown(self, message: dict[str, Any], names: dict[str, str], *, ephemeral: bool) -> Any:
+    def _shown(
+        self, message: dict[str, Any], names: dict[str, str], *, ephemeral: bool
+    ) -> dict[str, Any]:
         author = BOT_USER_ID if ephemeral or message.get("bot_id") else message.get("user", "")
         return {
             "ts": message["ts"],

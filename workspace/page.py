@@ -18,12 +18,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def add_page_routes(
-    app: web.Application, workspace: LocalWorkspace, commands: list[dict[str, str]]
+    app: web.Application,
+    workspace: LocalWorkspace,
+    commands: list[dict[str, str]],
+    *,
+    japanese_font: Path | None = None,
 ) -> None:
-    """Serve the page from `app` (the fake Web API's server) for `workspace`."""
+    """Serve the page from `app` (the fake Web API's server) for `workspace`; a TrueType
+    `japanese_font` is served as /fonts/ja.ttf for browsers without one (headless ones)."""
     app[WORKSPACE] = workspace
     app[COMMANDS] = commands
     app.router.add_get("/", _index)
+    if japanese_font is not None and japanese_font.is_file():
+        app.router.add_get("/fonts/ja.ttf", _font_file(japanese_font))
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     app.router.add_get("/demo/directory", _directory)
     app.router.add_get("/demo/channel", _channel)
@@ -41,6 +48,13 @@ def add_page_routes(
 
 async def _index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
+
+
+def _font_file(path: Path) -> Handler:
+    async def font(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(path, headers={"Content-Type": "font/ttf"})
+
+    return font
 
 
 def _workspace(request: web.Request) -> LocalWorkspace:

@@ -260,3 +260,13 @@ async def test_any_body_gets_an_answer_never_a_500(demo: RunningDemo, http: Clie
     for query in ("/demo/channel?user=nobody", "/demo/view", "/demo/home?user=", "/files/F1"):
         async with http.get(demo.url + query.lstrip("/")) as reply:
             assert reply.status in (400, 404), query
+
+
+async def test_the_page_brings_a_japanese_font(demo: RunningDemo, http: ClientSession) -> None:
+    async with (
+        http.get(demo.url + "fonts/ja.ttf") as font,
+        http.get(demo.url + "static/app.css") as css,
+    ):
+        assert font.status == 200
+        assert len(await font.read()) > 1_000_000  # IPAexGothic, as the digest chart uses
+        assert "/fonts/ja.ttf" in await css.text()
