@@ -1,8 +1,10 @@
-"""Developer entry point that needs only Python: `python3 dev.py test` or `python3 dev.py serve`.
+"""Developer entry point that needs only Python: `python3 dev.py demo` (the whole bot in your
+browser against a local Slack workspace, offline), `python3 dev.py test` or `python3 dev.py serve`.
 
 It creates `.venv` beside this file on first use (and again when the one there was made by
 a Python older than 3.11, or its Python no longer runs), installs leadbot with its test tools
-into it, and then runs the checks (ruff, mypy, pytest), the bot, or any leadbot command.
+into it, and then runs the checks (ruff, mypy, pytest), the bot, the demo, or any leadbot
+command.
 `python3 dev.py venv` only prepares `.venv`. Signals reach the command it runs.
 """
 
@@ -124,7 +126,7 @@ def test(extra: list[str]) -> None:
 
 
 def main() -> None:
-    """Dispatch `test [pytest args]`, `venv`, or any leadbot subcommand (`serve`, ...)."""
+    """Dispatch `test [pytest args]`, `venv`, or any leadbot subcommand (`demo`, `serve`, ...)."""
     args = sys.argv[1:] or ["--help"]
     if args[0] in ("-h", "--help"):
         print(__doc__)

@@ -59,9 +59,9 @@ from common import (
 )
 from stats import median, ms, percentile, table
 
-from bot.sandbox.fake_slack import FakeSlack, SlackCall
 from leads.config import LeadbotConfig
 from leads.routing import RoutingRule
+from workspace.fake_slack import FakeSlack, SlackCall
 
 BURST_CHANNEL = "C0BURST"
 BURST_EVENT = "Burst"

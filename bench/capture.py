@@ -54,8 +54,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from stats import ms, peak_rss_mb, percentile, table
 
-from bot.sandbox.fake_slack import FakeSlack
 from leads.config import LeadbotConfig
+from workspace.fake_slack import FakeSlack
 
 HOT_EVERY = 20  # one capture in 20 is hot (5%)
 TARGET_RATIO = 0.5

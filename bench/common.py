@@ -17,14 +17,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.sandbox import requests as slack_requests
-from bot.sandbox.fake_slack import FakeSlack
 from bot.server import EVENTS_PATH, build_web_app
 from bot.services import AppServices, build_services, utc_now
 from bot.settings import load_settings
 from leads.config import LeadbotConfig
 from storage.migrate import migrate
 from storage.tables import LeadRow
+from workspace import requests as slack_requests
+from workspace.fake_slack import FakeSlack
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"

@@ -5,7 +5,7 @@ sweep: a migrated SQLite database in a temp dir holds N leads (default 100,000),
   enrolled in one plan with its first step due at the same moment, for D doers (default
   1,000, all inside working hours). The nurture sweep (leadloop.nurture.NurtureSweep) claims
   them under leases and owes one DM intent per doer per 12 steps; the outbox deliverer
-  renders each at send time and posts it to the fake Slack Web API (bot/sandbox/fake_slack.py,
+  renders each at send time and posts it to the fake Slack Web API (workspace/fake_slack.py,
   same process, pacing per channel set to 1 ms). Prints the sweep's time, the delivery's
   time, reminders handed to Slack per second end to end, DMs posted, and peak RSS (this
   process, after seeding) and, with --tracemalloc, the Python heap peak; then checks that every
@@ -37,7 +37,6 @@ from sqlalchemy import func, insert, select
 from stats import peak_rss_mb, table
 
 from blocks.nurture import NURTURE_DONE
-from bot.sandbox.fake_slack import FakeSlack
 from handlers.directory import Directory
 from leadloop.context import Loop
 from leadloop.delivery import LateRenderer
@@ -48,6 +47,7 @@ from scheduler.delivery import Deliverer
 from storage.db import Database, create_database
 from storage.migrate import migrate
 from storage.tables import LEADS, NURTURE_ENROLMENTS, NURTURE_STEPS, OutboxRow
+from workspace.fake_slack import FakeSlack
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday: 10:00 in London
 PLAN = Plan(

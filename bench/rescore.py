@@ -286,8 +286,8 @@ async def loaded_phase(path: Path, now: datetime, in_flight: int) -> dict[str, A
     # Imported here, not at the top: the other children stay free of aiohttp and Bolt.
     from common import start_leadbot, stored_emails
 
-    from bot.sandbox.fake_slack import FakeSlack
     from leadloop.rescore import rescore
+    from workspace.fake_slack import FakeSlack
 
     async with FakeSlack() as slack:
         app = await start_leadbot(

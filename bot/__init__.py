@@ -1,1 +1,1 @@
-"""Composition root: settings, app factory, HTTP server, CLI, sandbox."""
+"""Composition root: settings, app factory, HTTP server, CLI."""

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.config import load_config
+from bot.demo import DEFAULT_PORT, DemoOptions, run_demo
 from bot.errors import EXIT_UNAVAILABLE, StartupError
 from bot.export import export_leads
 from bot.list_import import import_file
@@ -104,6 +105,16 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="read and check everything, store nothing"
     )
     list_import.set_defaults(run=_import)
+    demo = commands.add_parser(
+        "demo", help="the whole bot against a local Slack workspace in your browser (offline)"
+    )
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help="default %(default)s")
+    demo.add_argument("--seed", action="store_true", help="load twelve weeks of sample history")
+    demo.add_argument("--speed", type=float, default=1.0, help="run the bot's clock N times faster")
+    demo.add_argument(
+        "--socket-mode", action="store_true", help="connect the bot over Socket Mode, not HTTP"
+    )
+    demo.set_defaults(run=_demo)
     return parser
 
 
@@ -267,6 +278,13 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"rejected rows and their reasons: {rejected.path}", file=sys.stderr)
     print(summary.line())
     return 0
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    options = DemoOptions(
+        port=args.port, seed=args.seed, speed=args.speed, socket_mode=args.socket_mode
+    )
+    return await run_demo(options, _until_stopped)
 
 
 async def _started_services(settings: Settings, config: LeadbotConfig) -> AppServices:

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.sandbox.fake_slack import FakeSlack
 from leads.config import LeadbotConfig
 from tests.environment import is_setting_variable
 from tests.harness import FakeClock, Leadbot
+from workspace.fake_slack import FakeSlack
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 StartLeadbot = Callable[..., Awaitable[Leadbot]]

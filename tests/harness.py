@@ -19,8 +19,6 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import DeclarativeBase
 
 from bot.app import create_app
-from bot.sandbox import requests as slack_requests
-from bot.sandbox.fake_slack import FakeSlack, SlackCall
 from bot.server import build_web_app
 from bot.services import AppServices, build_services
 from bot.settings import load_settings
@@ -32,6 +30,8 @@ from storage.db import Database
 from storage.leads import to_lead
 from storage.migrate import migrate
 from storage.tables import LeadRow
+from workspace import requests as slack_requests
+from workspace.fake_slack import FakeSlack, SlackCall
 
 SECRET = "test-signing-secret"
 SALES = "C0SALES"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from aiohttp import ClientSession
 
-from bot.sandbox.fake_slack import FakeSlack
 from tests.environment import clean_environ
 from tests.harness import SECRET
+from workspace.fake_slack import FakeSlack
 
 LEADBOT = shutil.which("leadbot") or str(Path(sys.executable).with_name("leadbot"))
 BOT_TOKEN = "xoxb-cli-test"

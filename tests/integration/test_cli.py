@@ -12,11 +12,11 @@ from pathlib import Path
 
 from aiohttp import ClientSession
 
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.requests import signed_headers, slash_command
 from leads.model import Stage
 from tests.harness import SECRET, Leadbot, claimed_by, record_outcome, until_stage
 from tests.processes import LEADBOT, cli_env, free_port, run_leadbot, serve_env, wait_healthy
+from workspace.fake_slack import FakeSlack
+from workspace.requests import signed_headers, slash_command
 
 
 async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:

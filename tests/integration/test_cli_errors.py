@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.fake_slack import FakeSlack
 from tests.processes import BOT_TOKEN, Finished, cli_env, free_port, run_leadbot, serve_env
+from workspace.fake_slack import FakeSlack
 
 APP_TOKEN = "xapp-1-A0LEADBOT-test"
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://nobody@127.0.0.1:1/x"

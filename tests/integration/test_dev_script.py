@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession
 
-from bot.sandbox.fake_slack import FakeSlack
 from tests.environment import clean_environ
 from tests.processes import LEADBOT, free_port, serve_env, wait_healthy
+from workspace.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_PYTHONS = sorted((Path.home() / ".pyenv" / "versions").glob("3.[6-9].*/bin/python3"))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.fake_slack import FakeSlack
 from bot.settings import load_settings
 from tests.conftest import StartLeadbot
 from tests.environment import clean_environ, is_setting_variable
 from tests.processes import run_leadbot, run_process, serve_env
+from workspace.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.sandbox.requests import checkbox_values
 from storage.tables import AuditRow, LeadRow, OutboxRow, TouchRow
 from tests.harness import STAFF, Leadbot, block_texts, select_values, text_values
+from workspace.requests import checkbox_values
 
 LABELS = ["Name", "Company", "Email", "Phone", "Source", "Interest", "Notes"]
 

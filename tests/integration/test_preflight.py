@@ -6,8 +6,8 @@ import pytest
 
 from bot.errors import StartupError
 from bot.preflight import check_bot_token, open_socket_mode_url
-from bot.sandbox.fake_slack import FakeSlack
 from bot.settings import SettingError
+from workspace.fake_slack import FakeSlack
 
 FIX = "copy the Bot User OAuth Token from your app's OAuth & Permissions page"
 

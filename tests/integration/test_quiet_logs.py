@@ -11,10 +11,10 @@ import pytest
 from aiohttp import ClientResponse
 
 from bot.logs import RedactingJsonFormatter
-from bot.sandbox.fake_slack import FakeSlack
 from scheduler.jobs import run_job
 from tests.harness import Leadbot, capture, signed_bytes_headers
 from tests.processes import run_leadbot, serve_env
+from workspace.fake_slack import FakeSlack
 
 NOT_UTF8 = b"command=%2Flead&text=\xff\xfe"
 

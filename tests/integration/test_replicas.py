@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from bot.sandbox.fake_slack import SlackCall
 from tests.conftest import StartLeadbot
 from tests.harness import FakeClock, Leadbot
+from workspace.fake_slack import SlackCall
 
 
 async def test_two_replicas_deliver_each_card_once_and_share_pacing(

@@ -9,7 +9,6 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from bot.sandbox import requests as slack_requests
 from storage.tables import AuditRow, LeadRow, OutboxRow, TouchRow
 from tests.harness import (
     SECRET,
@@ -19,6 +18,7 @@ from tests.harness import (
     signed_bytes_headers,
     text_values,
 )
+from workspace import requests as slack_requests
 
 CAPTURE = slack_requests.slash_command("Jane Doe, Initech, jane@example.com, hot")
 FORM = "application/x-www-form-urlencoded"

@@ -10,11 +10,11 @@ from pathlib import Path
 from aiohttp import ClientSession
 from sqlalchemy import func, insert, select
 
-from bot.sandbox.fake_slack import FakeSlack
 from storage.db import Database, create_database
 from storage.migrate import migrate
 from storage.tables import LEADS
 from tests.processes import LEADBOT, free_port, serve_env, wait_healthy
+from workspace.fake_slack import FakeSlack
 
 STALE_LEADS = 60_000
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

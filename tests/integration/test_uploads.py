@@ -14,7 +14,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from blocks.charts import funnel_chart
-from bot.sandbox.fake_slack import UPLOAD, FakeSlack
 from handlers.directory import Directory
 from leadloop.context import Loop
 from leadloop.delivery import INTENT_RENDERERS, Intent, LateRenderer
@@ -27,6 +26,7 @@ from storage.migrate import migrate
 from storage.outbox import DEAD, PENDING, SENT, enqueue
 from storage.tables import OutboxRow
 from tests.harness import SALES, FakeClock
+from workspace.fake_slack import UPLOAD, FakeSlack
 
 MARKETING = "C0MARKETING"
 CHART, FILE, NO_BYTES = "test_chart", "test_file", "test_no_bytes"

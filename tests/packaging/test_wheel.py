@@ -16,7 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # The one list of top-level packages leadbot installs (README, Design). A folder is only
 # built once it exists, so the list may name a package that is still on its way.
-TOP_LEVEL_PACKAGES = ("bot", "handlers", "scheduler", "storage", "blocks", "leads", "leadloop")
+TOP_LEVEL_PACKAGES = (
+    "bot",
+    "handlers",
+    "scheduler",
+    "storage",
+    "blocks",
+    "leads",
+    "leadloop",
+    "workspace",
+)
 NOT_INSTALLED = frozenset({"tests", "bench"})
 WARNING_WORDS = ("deprecat", "warning")
 
@@ -102,6 +111,8 @@ def test_wheel_installs_exactly_the_documented_packages(
     assert installed == _present_packages()
     assert (target / "storage" / "migrations" / "script.py.mako").is_file()
     assert list((target / "storage" / "migrations" / "versions").glob("*.py"))
+    static = target / "workspace" / "static"
+    assert {path.name for path in static.iterdir()} >= {"index.html", "app.css", "app.js"}
 
 
 def test_wheel_metadata(build: tuple[Path, str]) -> None:

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.fake_slack import FakeSlack
+from workspace.fake_slack import FakeSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*New lead*"}}]
 
@@ -181,7 +181,8 @@ async def test_dm_permalink_and_ephemeral(slack: FakeSlack, client: AsyncWebClie
 
 
 async def test_views_open_update_and_publish(slack: FakeSlack, client: AsyncWebClient) -> None:
-    modal = {"type": "modal", "callback_id": "lead", "title": {"type": "plain_text", "text": "L"}}
+    title = {"type": "plain_text", "text": "L"}
+    modal = {"type": "modal", "callback_id": "lead", "title": title, "blocks": BLOCKS[:1]}
     opened = (await client.views_open(trigger_id="1.2.3", view=modal))["view"]
     updated = await client.views_update(view_id=opened["id"], view={**modal, "blocks": BLOCKS})
     stale = await api_error(
@@ -201,7 +202,8 @@ async def test_views_open_update_and_publish(slack: FakeSlack, client: AsyncWebC
 
 
 async def test_views_update_by_external_id(client: AsyncWebClient) -> None:
-    modal = {"type": "modal", "external_id": "lead-7", "blocks": []}
+    title = {"type": "plain_text", "text": "L"}
+    modal = {"type": "modal", "external_id": "lead-7", "title": title, "blocks": BLOCKS}
     opened = (await client.views_open(trigger_id="1.2.3", view=modal))["view"]
 
     updated = await client.views_update(external_id="lead-7", view={**modal, "blocks": BLOCKS})

@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.fake_slack import UPLOAD, FakeSlack
+from workspace.fake_slack import UPLOAD, FakeSlack
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 

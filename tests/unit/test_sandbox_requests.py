@@ -12,8 +12,8 @@ from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox import requests as slack_requests
-from bot.sandbox.fake_slack import FakeSlack
+from workspace import requests as slack_requests
+from workspace.fake_slack import FakeSlack
 
 SECRET = "shhh-signing-secret"
 FORM = "application/x-www-form-urlencoded"

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import WSMsgType, web
 
+from workspace.blockkit import block_problems, view_problems
+
 TEAM_ID = "T0TEST"
 TEAM_URL = "https://test.slack.com/"
 BOT_USER_ID = "U0BOT"
@@ -95,9 +97,22 @@ class _PendingUpload:
 class _ApiError(Exception):
     """Raised by handlers to answer HTTP 200 {"ok": false, "error": ...}."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, messages: list[str] | None = None) -> None:
         super().__init__(error)
         self.error = error
+        self.messages = messages or []
+
+    def body(self) -> dict[str, Any]:
+        """Slack's error reply, with `response_metadata.messages` when there are any."""
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            body["errors"] = list(self.messages)
+            body["response_metadata"] = {"messages": list(self.messages)}
+        return body
+
+
+# Called with (method, args, reply) after every call that succeeded (the demo's live updates).
+Listener = Callable[[str, dict[str, Any], dict[str, Any]], None]
 
 
 class FakeSlack:
@@ -127,6 +142,7 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self._socket_opened = asyncio.Event()
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.listeners: list[Listener] = []
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -140,9 +156,14 @@ class FakeSlack:
     ) -> None:
         await self.close()
 
-    async def start(self) -> None:
-        """Listen on an ephemeral port of 127.0.0.1 and set `port` and `base_url`."""
+    async def start(
+        self, *, port: int = 0, routes: Callable[[web.Application], None] | None = None
+    ) -> None:
+        """Listen on 127.0.0.1 (`port` 0: an ephemeral one) and set `port` and `base_url`;
+        `routes` adds more routes (the demo's page) to the same server."""
         app = web.Application()
+        if routes is not None:
+            routes(app)
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/link", self._socket_mode)
@@ -150,7 +171,7 @@ class FakeSlack:
         app.router.add_post("/upload/v1/{file_id}", self._upload)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
         self._runner = runner
         self.port = runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{self.port}/api/"
@@ -339,6 +360,10 @@ class FakeSlack:
         """Return the stored message `ts` in `channel`, if any."""
         return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
 
+    def store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        """Keep `view` (a new one, or a new version of `view_id`) as views.open would."""
+        return _store_view(self, view, view_id)
+
     def next_ts(self) -> str:
         """Return a new unique, increasing message ts like "1700000000.000100"."""
         micros = next(self._seq) * _TS_STEP_MICROS
@@ -399,7 +424,12 @@ class FakeSlack:
             return web.Response(status=400, text="invalid_payload")
         args["response_url"] = str(request.url)
         await self._record(SlackCall("response_url", args, "", time.monotonic(), None))
+        self._notify("response_url", args, {"ok": True})
         return web.Response(text="ok")
+
+    def _notify(self, method: str, args: dict[str, Any], body: dict[str, Any]) -> None:
+        for listener in list(self.listeners):
+            listener(method, args, body)
 
     async def _record(self, call: SlackCall) -> None:
         async with self._recorded:
@@ -420,7 +450,9 @@ class FakeSlack:
         try:
             body = {"ok": True, **handler(self, args)}
         except _ApiError as e:
-            body = {"ok": False, "error": e.error}
+            body = e.body()
+        else:
+            self._notify(method, args, body)
         return _json(body, headers=_METHOD_HEADERS.get(method))
 
 
@@ -487,6 +519,15 @@ def _channel(slack: FakeSlack, args: dict[str, Any]) -> str:
 def _require_content(args: dict[str, Any]) -> None:
     if not (args.get("text") or args.get("blocks") or args.get("attachments")):
         raise _ApiError("no_text")
+    _check_blocks(args)
+
+
+def _check_blocks(args: dict[str, Any]) -> None:
+    """Refuse Block Kit that Slack would refuse, with Slack's error and messages."""
+    if "blocks" in args and args["blocks"] not in (None, "", []):
+        problems = block_problems(args["blocks"])
+        if problems:
+            raise _ApiError("invalid_blocks", problems)
 
 
 def _content(args: dict[str, Any]) -> dict[str, Any]:
@@ -569,6 +610,7 @@ def _chat_update(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     message = slack.find_message(channel, _arg(args, "ts"))
     if message is None:
         raise _ApiError("message_not_found")
+    _check_blocks(args)
     message.update({key: args[key] for key in ("text", "blocks", "attachments") if key in args})
     return {"channel": channel, "ts": message["ts"], "text": message["text"], "message": message}
 
@@ -603,6 +645,9 @@ def _view_arg(args: dict[str, Any]) -> dict[str, Any]:
     view = args.get("view")
     if not isinstance(view, dict):
         raise _ApiError("invalid_arguments")
+    problems = view_problems(view)
+    if problems:
+        raise _ApiError("invalid_arguments", problems)
     return view
 
 

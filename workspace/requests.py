@@ -155,6 +155,22 @@ def view_submission(
     return _payload_body(payload)
 
 
+def interaction(
+    kind: str,
+    fields: dict[str, Any],
+    *,
+    user_id: str,
+    trigger_id: str | None = None,
+    team_id: str = TEAM_ID,
+) -> str:
+    """Return the `payload=` body of any interaction (block_actions, view_closed, ...):
+    Slack's envelope for `user_id` with `fields` added."""
+    payload = {**_interaction_envelope(kind, user_id, team_id), **fields}
+    if trigger_id is not None:
+        payload["trigger_id"] = trigger_id
+    return _payload_body(payload)
+
+
 def event_callback(event: dict[str, Any], *, event_id: str, team_id: str = TEAM_ID) -> str:
     """Return the JSON body of an Events API delivery wrapping `event`."""
     envelope = {
