@@ -74,6 +74,27 @@ sla:
 admins: [{MANAGER.id}]
 outcomes:
   manager: {MANAGER.id}
+nurture:
+  working_hours:
+    start: "00:00"
+    end: "23:59"
+    days: [mon, tue, wed, thu, fri, sat, sun]
+  plans:
+    - name: trade-show-follow-up
+      segment: {{source: [event], interest: [warm, cold]}}
+      steps:
+        - {{after: 1d, action: email, title: Thank-you email with the brochure,
+           content: "https://example.com/brochure.pdf", doer: capturer, points: 5}}
+        - {{after: 3d, action: call, title: "Call: questions on the brochure",
+           doer: capturer, points: 10}}
+        - {{after: 14d, action: invite, title: Invitation to the next seminar,
+           content: "https://example.com/seminars", doer: capturer, points: 5}}
+    - name: web-follow-up
+      segment: {{source: [web, inbound]}}
+      steps:
+        - {{after: 1d, action: material, title: Case study for their industry,
+           content: "https://example.com/case-studies", doer: {REP_1.id}}}
+        - {{after: 4d, action: call, title: "Call: offer a demo", doer: {REP_1.id}, points: 10}}
 """
 
 
@@ -132,7 +153,7 @@ def demo_rules(speed: float = 1.0) -> LeadbotConfig:
     sweeps = config.sweeps
     faster = {
         name: max(1.0, getattr(sweeps, name) / speed)
-        for name in ("rescore_seconds", "digest_seconds")
+        for name in ("rescore_seconds", "digest_seconds", "nurture_seconds")
     }
     return dataclasses.replace(config, sweeps=dataclasses.replace(sweeps, **faster))
 
@@ -291,7 +312,7 @@ async def run_demo(options: DemoOptions, until_stopped: Callable[[], Awaitable[N
             s = demo.seeded
             print(
                 f"seeded {s.leads} leads over twelve weeks: {s.hot} hot, {s.claimed} claimed,"
-                f" {s.won} won, {s.lost} lost",
+                f" {s.won} won, {s.lost} lost, {s.nurture_steps_done} nurture steps done",
                 flush=True,
             )
         if options.speed != 1:

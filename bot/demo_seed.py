@@ -8,16 +8,18 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from leadloop.capture import CaptureRequest, Captures
 from leadloop.cards import Click, OutcomeForm, claim, record_outcome
 from leadloop.context import Loop
+from leadloop.nurture import NurtureSweep, StepClick, complete_step
 from leads.lifecycle import Step
 from leads.model import CompanySize, Interest, LeadDraft, Source
 from leads.outcomes import LostReason
+from storage.nurture import SENT
 from storage.outbox import CANCELLED, PENDING
-from storage.tables import OutboxRow
+from storage.tables import NurtureStepRow, OutboxRow
 
 WEEKS = 12
 EVENTS = (  # (name, weeks before now it was held, leads captured there)
@@ -81,6 +83,8 @@ TITLES = (
     "VP Marketing",
     "",
 )
+NURTURE_DONE_SHARE = 0.7  # of the reminders sent on a day, those marked Done that day
+NURTURE_LEFT_OPEN_DAYS = 3  # the last days' steps are still waiting when the demo opens
 INTEREST_WEIGHTS = ((Interest.HOT, 0.22), (Interest.WARM, 0.48), (Interest.COLD, 0.30))
 
 
@@ -103,6 +107,7 @@ class Seeded:
     claimed: int
     won: int
     lost: int
+    nurture_steps_done: int = 0
 
 
 async def seed_history(
@@ -132,9 +137,12 @@ async def seed_history(
         if outcome.became_hot:
             seeding.counts["hot"] += 1
             await seeding.work_the_lead(outcome.lead.id, request.at)
+    steps_done = await seeding.walk_nurture(min(request.at for request in requests))
     await _drop_owed_messages(loop)
     counts = seeding.counts
-    return Seeded(len(plan), counts["hot"], counts["claimed"], counts["won"], counts["lost"])
+    return Seeded(
+        len(plan), counts["hot"], counts["claimed"], counts["won"], counts["lost"], steps_done
+    )
 
 
 def _plan(rng: random.Random, end: datetime) -> list[tuple[datetime, Source, str]]:
@@ -219,6 +227,33 @@ class _Seeding:
             detail = "Seeded" if reason == LostReason.OTHER else ""
             form = OutcomeForm(Step.LOSE, reason=reason, detail=detail)
             self.counts["lost"] += (await record_outcome(self.loop, click, form)).done
+
+    async def walk_nurture(self, start: datetime) -> int:
+        """Day by day: the nurture sweep reminds the doers, who mark most steps Done; the
+        last few days' reminders are left open, as they would be."""
+        done = 0
+        day = start.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        sweep = NurtureSweep(self.loop, None, worker="demo-seed")
+        while day < self.end - timedelta(days=NURTURE_LEFT_OPEN_DAYS):
+            self.clock.now = day
+            await sweep.run()
+            for step_id, doer in await _sent_steps(self.loop):
+                if self.rng.random() < NURTURE_DONE_SHARE:
+                    at = day + timedelta(hours=self.rng.uniform(1, 8))
+                    self.clock.now = at
+                    outcome = await complete_step(self.loop, StepClick(step_id, doer, at))
+                    done += outcome.lead is not None
+            day += timedelta(days=1)
+        return done
+
+
+async def _sent_steps(loop: Loop) -> list[tuple[int, str]]:
+    """Steps whose reminder has gone out and that wait for Done."""
+    async with loop.db.read() as session:
+        found = await session.execute(
+            select(NurtureStepRow.id, NurtureStepRow.doer).where(NurtureStepRow.state == SENT)
+        )
+        return [(int(step_id), str(doer)) for step_id, doer in found]
 
 
 async def _drop_owed_messages(loop: Loop) -> None:

@@ -17,8 +17,11 @@ import yaml
 from aiohttp import ClientSession
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from bot.demo import COMMANDS, DemoOptions, RunningDemo, SpeedClock, demo_rules, running_demo
+from storage.nurture import DONE, DUE, SENT
+from storage.tables import LeadRow, NurtureStepRow
 from tests.processes import LEADBOT, cli_env, free_port
 from workspace.directory import BOOTH, MANAGER, REP_1, SALES, STAFFER
 
@@ -270,3 +273,24 @@ async def test_the_page_brings_a_japanese_font(demo: RunningDemo, http: ClientSe
         assert font.status == 200
         assert len(await font.read()) > 1_000_000  # IPAexGothic, as the digest chart uses
         assert "/fonts/ja.ttf" in await css.text()
+
+
+async def test_seeded_history_has_nurture_progress(tmp_path: Path) -> None:
+    options = DemoOptions(port=0, seed=True, database=tmp_path / "demo.db")
+    async with running_demo(options) as running:
+        seeded = running.seeded
+        async with running.services.db.read() as session:
+            states = dict(
+                (
+                    await session.execute(
+                        select(NurtureStepRow.state, func.count()).group_by(NurtureStepRow.state)
+                    )
+                ).all()
+            )
+            nurturing = await session.scalar(
+                select(func.count()).select_from(LeadRow).where(LeadRow.stage == "nurturing")
+            )
+    assert seeded is not None
+    assert seeded.nurture_steps_done == states[DONE] > 0
+    assert states.get(DUE, 0) + states.get(SENT, 0) > 0  # steps still ahead or awaiting Done
+    assert nurturing
