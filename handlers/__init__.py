@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import card_actions, events, lead_command, lead_modal, outcome_forms
+from handlers import actors, card_actions, events, lead_command, lead_modal, outcome_forms
 
 
 def register_handlers(app: AsyncApp) -> None:
     """Attach every listener to `app`."""
-    for module in (lead_command, lead_modal, card_actions, outcome_forms, events):
+    for module in (actors, lead_command, lead_modal, card_actions, outcome_forms, events):
         module.register(app)
