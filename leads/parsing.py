@@ -43,7 +43,7 @@ _ANGLE_EMAIL: Final = re.compile(r"<(?P<address>[^<>|\s@!#][^<>|\s@]*@[^<>|\s@]+
 # valid ("a&b@x.com" is not "b@x.com"). Slack's entities (&amp; &lt; &gt;) are part of the
 # run. Japanese text needs no spaces, so kana and kanji end a local part; they may be a
 # domain's labels ("taro@例え.テスト").
-_SEPARATORS: Final = r"\s,;:()<>\[\]\"\\\u3001\u3002\u300c-\u300f"
+_SEPARATORS: Final = r"\s,;:()<>\[\]\u3001\u3002\u300c-\u300f"
 _CJK: Final = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _ENTITY: Final = r"&(?:amp|lt|gt);"
 _LOCAL_UNIT: Final = rf"(?:{_ENTITY}|[^@&{_SEPARATORS}{_CJK}]|&(?!(?:amp|lt|gt);))"
