@@ -360,25 +360,26 @@ def payload(data: dict[str, Any]) -> str:
 
 
 def click(**changes: Any) -> dict[str, Any]:
-    body = json.loads(
-        payload_of(
-            slack_requests.block_action("lead_claim", "1", user_id=STAFF, channel_id="C0SALES",
-                                        message_ts="1.000")
-        )
-    )  # fmt: skip
-    return body | changes
+    """A Claim click's payload with some top-level fields replaced."""
+    body = slack_requests.block_action(
+        "lead_claim", "1", user_id=STAFF, channel_id="C0SALES", message_ts="1.000"
+    )
+    return payload_of(body) | changes
 
 
-def payload_of(body: str) -> str:
-    return parse_qs(body)["payload"][0]
+def payload_of(body: str) -> dict[str, Any]:
+    """The JSON payload of an interactivity body."""
+    data: dict[str, Any] = json.loads(parse_qs(body)["payload"][0])
+    return data
 
 
 def submission(**changes: Any) -> dict[str, Any]:
+    """A New lead submission's payload with some top-level fields replaced."""
+    values = text_values(name="Jane Doe", email="jane@example.com")
     body = slack_requests.view_submission(
-        "lead_modal", text_values(name="Jane Doe", email="jane@example.com"), user_id=STAFF,
-        private_metadata="C0BOOTH|0",
-    )  # fmt: skip
-    return json.loads(payload_of(body)) | changes
+        "lead_modal", values, user_id=STAFF, private_metadata="C0BOOTH|0"
+    )
+    return payload_of(body) | changes
 
 
 NO_ACTOR_COMMANDS = {
