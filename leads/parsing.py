@@ -48,11 +48,15 @@ _CJK: Final = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffe
 _ENTITY: Final = r"&(?:amp|lt|gt);"
 _LOCAL_UNIT: Final = rf"(?:{_ENTITY}|[^@&{_SEPARATORS}{_CJK}]|&(?!(?:amp|lt|gt);))"
 _DOMAIN_UNIT: Final = rf"(?:{_ENTITY}|[^&{_SEPARATORS}]|&(?!(?:amp|lt|gt);))"
+# A candidate starts after a separator, never inside a run or right after an entity.
+_TOKEN_START: Final = rf"(?<![^{_SEPARATORS}{_CJK}])(?<!&amp;)(?<!&lt;)(?<!&gt;)"
 _EMAIL: Final = re.compile(
-    _TOKEN + r"|(?:(?<!\w)(?:e-?mail|mailto|mail|メール|e(?=\s*:))\s*:?\s*)?"
+    # Tried before markup, so that a token starting with an entity ("&amp;x@y.com", a
+    # typed "&x@y.com") is one candidate; markup ("<@U1>") never starts one.
+    r"(?:(?<!\w)(?:e-?mail|mailto|mail|メール|e(?=\s*:))\s*:?\s*)?"
     # The domain may be empty or hold another "@": "bob@" or "bob@@x" is a mistyped email
     # that validation reports, never a name.
-    rf"(?<![^{_SEPARATORS}{_CJK}])(?P<email>{_LOCAL_UNIT}+@{_DOMAIN_UNIT}*)",
+    rf"{_TOKEN_START}(?P<email>{_LOCAL_UNIT}+@{_DOMAIN_UNIT}*)|" + _TOKEN,
     re.IGNORECASE,
 )
 _SENTENCE_END: Final = ".!?"
