@@ -177,6 +177,27 @@ def interactive_payloads(draw: st.DrawFn) -> dict[str, Any]:
     return body
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+# Payloads of any shape: Slack's keys with values of any JSON type.
+odd_payloads = st.builds(
+    lambda kind, rest: {"type": kind, **rest},
+    st.one_of(st.sampled_from(KINDS), json_values),
+    st.dictionaries(
+        st.sampled_from(
+            ["user", "actions", "view", "channel", "container", "callback_id", "state"]
+        ),
+        json_values,
+        max_size=5,
+    ),
+)
+
+
 @st.composite
 def events(draw: st.DrawFn) -> dict[str, Any]:
     """An Events API envelope (or url_verification) with a generated event."""
@@ -213,7 +234,9 @@ def any_bodies(draw: st.DrawFn) -> tuple[str, str]:
     return draw(
         st.one_of(
             slash_commands().map(lambda body: (body, FORM)),
-            interactive_payloads().map(lambda data: (payload_body(data), FORM)),
+            st.one_of(interactive_payloads(), odd_payloads).map(
+                lambda data: (payload_body(data), FORM)
+            ),
             events().map(lambda data: (json.dumps(data), JSON_TYPE)),
             st.tuples(st.text(max_size=60), st.sampled_from([FORM, JSON_TYPE, "text/plain"])),
         )
@@ -400,7 +423,7 @@ async def test_every_signed_lead_command_is_handled(leadbot: Leadbot, body: str)
 
 
 @http_examples
-@given(data=interactive_payloads())
+@given(data=st.one_of(interactive_payloads(), odd_payloads))
 async def test_signed_interactive_payloads_never_fail(
     leadbot: Leadbot, data: dict[str, Any]
 ) -> None:
