@@ -103,7 +103,9 @@ async def start_leadbot(
     )
     services = build_services(settings, config, clock=clock)
     await migrate(services.db)
-    web_app = build_web_app(create_app(services), services, run_scheduler=False)
+    web_app = build_web_app(
+        create_app(services, verified_by_server=True), services, run_scheduler=False
+    )
     server = TestServer(web_app, host="127.0.0.1", port=0)
     await server.start_server()
     return RunningApp("leadbot", server, services)

@@ -334,6 +334,10 @@ LEAD_GONE: Final = Text(
     "This lead no longer exists. It may have been deleted.",
     "このリードは見つかりません。削除された可能性があります。",
 )
+NO_ACTOR: Final = Text(
+    "Slack did not say who sent this, or from which channel, so nothing was saved.",
+    "送信した人またはチャンネルが不明なため、何も保存していません。",
+)
 SORRY: Final = Text(
     "Something went wrong on our side and nothing was saved. Please try again in a moment.",
     "こちらの不具合で保存できませんでした。少し待ってからもう一度お試しください。",

@@ -42,12 +42,19 @@ class ServicesMiddleware(AsyncMiddleware):
         return await next()
 
 
-def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
-    """A Bolt app whose listeners get `services` through the context."""
+def create_app(
+    services: AppServices, *, socket_mode: bool = False, verified_by_server: bool = False
+) -> AsyncApp:
+    """A Bolt app whose listeners get `services` through the context.
+
+    Bolt checks signatures itself unless the requests carry none (Socket Mode) or reach it
+    only through `bot.server`, which has verified each one on its raw bytes
+    (`verified_by_server`).
+    """
     app = AsyncApp(
         client=services.client,
         signing_secret=services.settings.signing_secret() or None,
-        request_verification_enabled=not socket_mode,
+        request_verification_enabled=not (socket_mode or verified_by_server),
         name="leadbot",
         process_before_response=True,  # with EarlyAcks: answered at the ack, no polling
         logger=logging.getLogger("leadbot.bolt"),
@@ -57,10 +64,17 @@ def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
     register_handlers(app)
     services.listeners.install(app)
 
-    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        """Log every listener failure once; tell the person plainly, never answer 500."""
-        kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    async def on_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse | None
+    ) -> BoltResponse | None:
+        """Log every failure once; tell the person plainly, never answer 500.
+
+        After the acknowledgement (`response` is None) the answer has gone: only the log.
+        """
+        kind = _kind(body)
         log.error("listener failed on %s", kind, exc_info=error)
+        if response is None:
+            return None
         sorry = SORRY(services.people.known_language(user_id(body)))
         if kind == "view_submission":
             payload = {"response_action": "errors", "errors": {"name": sorry}}
@@ -71,3 +85,11 @@ def create_app(services: AppServices, *, socket_mode: bool = False) -> AsyncApp:
 
     app.error(on_error)
     return app
+
+
+def _kind(body: dict[str, Any]) -> str:
+    """The request's kind for the log: its payload type, a slash command, or unknown."""
+    kind = body.get("type")
+    if isinstance(kind, str) and kind:
+        return kind
+    return "slash_command" if "command" in body else "unknown"

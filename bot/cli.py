@@ -146,7 +146,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
         listener.close()
         raise
     runner = web.AppRunner(
-        build_web_app(create_app(services), services),
+        build_web_app(create_app(services, verified_by_server=True), services),
         access_log=None,
         shutdown_timeout=SHUTDOWN_SECONDS,
     )

@@ -258,7 +258,9 @@ async def _serve_http(
 ) -> Callable[[], Awaitable[None]]:
     """The bot's HTTP server (with its sweeps) on an ephemeral port of 127.0.0.1."""
     runner = web.AppRunner(
-        build_web_app(create_app(services), services), access_log=None, shutdown_timeout=1.0
+        build_web_app(create_app(services, verified_by_server=True), services),
+        access_log=None,
+        shutdown_timeout=1.0,
     )
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

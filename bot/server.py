@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.inbound import Inbound, ParsedBoltRequest, UnreadableBodyError, parse_body, signed_by_slack
 from bot.logs import REQUEST_ID
 from bot.services import AppServices
 from handlers.web_intake import engagement_hook, lead_hook
@@ -24,11 +22,9 @@ EVENTS_PATH = "/slack/events"
 LEADS_HOOK_PATH = "/hooks/leads/{source}"
 ENGAGEMENT_HOOK_PATH = "/hooks/engagement/{source}"
 MAX_BODY_BYTES = 1024 * 1024
-MAX_CLOCK_SKEW = 60 * 5  # seconds, as Slack's own verifier allows
 REQUEST_ID_HEADER = "X-Request-Id"
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 SERVICES = web.AppKey("services", AppServices)
-Headers = dict[str, str | Sequence[str]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -67,20 +63,24 @@ async def request_ids(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 async def handle_slack(request: web.Request) -> web.Response:
-    """Hand a Slack request to Bolt; undecodable bodies get 401 or 400, never 500."""
+    """Verify Slack's signature on the raw bytes, parse the body by its content type, and
+    hand Bolt the parsed request: 401 unsigned, 400 unreadable, never 500."""
     raw = await request.read()
-    headers: Headers = {key.lower(): value for key, value in request.headers.items()}
+    headers = {key.lower(): request.headers.getall(key) for key in request.headers}
+    services = request.app[SERVICES]
+    if not signed_by_slack(services.settings.signing_secret(), raw, headers, now=time.time()):
+        return web.json_response({"error": "invalid request"}, status=401)
     try:
-        bolt_request = AsyncBoltRequest(
-            body=raw.decode("utf-8"), query=request.query_string, headers=headers
-        )
-    except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
-        return _unreadable(request.app[SERVICES], raw, headers)
+        body = parse_body(raw, request.content_type)
+    except UnreadableBodyError as error:
+        log.warning("signed request with an unreadable body (%d bytes): %s", len(raw), error)
+        return web.json_response({"error": "malformed request body"}, status=400)
+    inbound = Inbound(raw.decode("utf-8"), body, headers, request.query_string)
     try:
-        bolt_response = await request.app[BOLT_APP].async_dispatch(bolt_request)
+        bolt_response = await request.app[BOLT_APP].async_dispatch(ParsedBoltRequest(inbound))
     except Exception:  # Bolt itself chokes on a payload of a shape Slack never sends
         log.warning("could not dispatch a %d-byte request", len(raw), exc_info=True)
-        return _unreadable(request.app[SERVICES], raw, headers)
+        return web.json_response({"error": "malformed request body"}, status=400)
     return await to_aiohttp_response(bolt_response)
 
 
@@ -104,17 +104,6 @@ async def handle_health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-def _unreadable(services: AppServices, raw: bytes, headers: Headers) -> web.Response:
-    timestamp, signature = (
-        _first(headers, "x-slack-request-timestamp"),
-        _first(headers, "x-slack-signature"),
-    )
-    if not _signed_by_slack(services.settings.signing_secret(), raw, timestamp, signature):
-        return web.json_response({"error": "invalid request"}, status=401)
-    log.warning("signed request with an unreadable body (%d bytes)", len(raw))
-    return web.json_response({"error": "malformed request body"}, status=400)
-
-
 async def _sweeps(web_app: web.Application) -> AsyncIterator[None]:
     services = web_app[SERVICES]
     sweeps = Sweeps(services.job_context())
@@ -126,17 +115,3 @@ async def _sweeps(web_app: web.Application) -> AsyncIterator[None]:
 
 async def _close_services(web_app: web.Application) -> None:
     await web_app[SERVICES].close()
-
-
-def _signed_by_slack(secret: str, raw: bytes, timestamp: str, signature: str) -> bool:
-    """Slack's check on the raw bytes (SignatureVerifier needs a body that decodes as UTF-8)."""
-    if not secret or not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW:
-        return False
-    base = b"v0:" + timestamp.encode() + b":" + raw
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode(), signature.encode())
-
-
-def _first(headers: Headers, name: str) -> str:
-    value = headers.get(name, "")
-    return value if isinstance(value, str) else next(iter(value), "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
+    actors,
     card_actions,
     events,
     lead_command,
@@ -17,6 +18,7 @@ from handlers import (
 def register_handlers(app: AsyncApp) -> None:
     """Attach every listener to `app`."""
     for module in (
+        actors,
         lead_command,
         lead_modal,
         card_actions,

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.messages import home_view
 from handlers.context import Services
+from handlers.payloads import text_of
 from leadloop.staff import first_time_seen, home
 
 
@@ -52,7 +53,9 @@ async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, services
     """Show the person's current event and recent leads on the Home tab."""
     if event.get("tab") != "home":
         return
-    user = str(event.get("user", ""))
+    user = text_of(event.get("user"))
+    if not user:
+        return
     shown = await home(services.loop, user)
     language = await services.people.language(user)
     await client.views_publish(user_id=user, view=home_view(shown.event, shown.recent, language))

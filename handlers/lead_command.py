@@ -24,6 +24,7 @@ from blocks.modal import ModalContext, lead_modal
 from blocks.nurture import mine_message
 from blocks.reports import counting_message, stats_message, stats_usage
 from handlers.context import Services
+from handlers.payloads import text_of
 from leadloop.capture import CaptureRequest
 from leadloop.nurture import my_open_leads, my_tasks
 from leadloop.reports import funnel_of
@@ -65,9 +66,9 @@ async def on_lead_command(
     services: Services,
 ) -> None:
     """Dispatch on what the text after /lead asks for, answering in the person's language."""
-    user = str(command.get("user_id", ""))
+    user = text_of(command.get("user_id"))
     language = await services.people.language(user)
-    match parse_command(str(command.get("text") or "")):
+    match parse_command(text_of(command.get("text"))):
         case OpenModal():
             await ack()
             await _open_modal(client, services, command, user, language)
@@ -128,7 +129,7 @@ async def _open_modal(
     language: Language,
 ) -> None:
     draft = LeadDraft().with_capture_defaults(await event_of(services.loop, user))
-    context = ModalContext(channel_id=str(command.get("channel_id", "")))
+    context = ModalContext(channel_id=text_of(command.get("channel_id")))
     try:
         await client.views_open(
             trigger_id=command.get("trigger_id"),
@@ -156,7 +157,7 @@ async def _quick_capture(
     request = CaptureRequest(
         draft=parsed,
         captured_by=user,
-        channel_id=str(command.get("channel_id", "")),
+        channel_id=text_of(command.get("channel_id")),
         via="quick",
         at=services.now(),
         language=language,

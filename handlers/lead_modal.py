@@ -19,7 +19,7 @@ from blocks.modal import (
     lead_modal,
 )
 from handlers.context import Services
-from handlers.payloads import action_lead_id, user_id
+from handlers.payloads import action_lead_id, message_location, user_id
 from leadloop.capture import CaptureRequest
 from leadloop.edit import EditRequest, edit_lead, lead_to_edit
 from leads.language import Language
@@ -68,7 +68,7 @@ async def on_edit(
     if lead is None:
         return
     user = user_id(body)
-    channel = str((body.get("channel") or {}).get("id", ""))
+    channel, _ = message_location(body)
     append = not fits_in_modal(lead.profile.notes)
     context = ModalContext(channel_id=channel, lead_id=lead.id, append_notes=append)
     view = lead_modal(

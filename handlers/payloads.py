@@ -7,10 +7,15 @@ from typing import Any, NamedTuple
 MAX_LEAD_ID = 2**62
 
 
+def text_of(value: Any) -> str:
+    """`value` when it is a string; empty for a missing, null or other value."""
+    return value if isinstance(value, str) else ""
+
+
 def user_id(body: dict[str, Any]) -> str:
     """The acting user's ID, or empty."""
     user = body.get("user")
-    return str(user.get("id", "")) if isinstance(user, dict) else str(body.get("user_id", ""))
+    return text_of(user.get("id")) if isinstance(user, dict) else text_of(body.get("user_id"))
 
 
 def action_lead_id(body: dict[str, Any]) -> int:
@@ -18,27 +23,27 @@ def action_lead_id(body: dict[str, Any]) -> int:
     actions = body.get("actions")
     if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
         return 0
-    value = str(actions[0].get("value", ""))
-    return int(value) if value.isdigit() and 0 < int(value) < MAX_LEAD_ID else 0
+    value = text_of(actions[0].get("value"))
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < MAX_LEAD_ID else 0
 
 
 def action_id_of(body: dict[str, Any]) -> str:
     """The action id of the first action (Bolt routed the request by it)."""
     actions = body.get("actions")
     first = actions[0] if isinstance(actions, list) and actions else None
-    return str(first.get("action_id", "")) if isinstance(first, dict) else ""
+    return text_of(first.get("action_id")) if isinstance(first, dict) else ""
 
 
 def message_location(body: dict[str, Any]) -> tuple[str, str]:
     """(channel, ts) of the message a button was clicked on; empty strings when unknown."""
     container = body.get("container")
     if isinstance(container, dict) and container.get("type") == "message":
-        return str(container.get("channel_id", "")), str(container.get("message_ts", ""))
+        return text_of(container.get("channel_id")), text_of(container.get("message_ts"))
     channel = body.get("channel")
     message = body.get("message")
     return (
-        str(channel.get("id", "")) if isinstance(channel, dict) else "",
-        str(message.get("ts", "")) if isinstance(message, dict) else "",
+        text_of(channel.get("id")) if isinstance(channel, dict) else "",
+        text_of(message.get("ts")) if isinstance(message, dict) else "",
     )
 
 

@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
+from leads.validation import clean_text
+
 
 @dataclass(frozen=True, slots=True)
 class OpenModal:
@@ -86,7 +88,7 @@ _CLEAR_WORDS: Final = frozenset({"clear", "none", "off", "reset"})
 
 def parse_command(text: str) -> LeadCommand:
     """Decide what `/lead <text>` asks for; a reserved first word is never a lead's name."""
-    stripped = text.strip()
+    stripped = clean_text(text)  # blank and invisible characters around it are no text
     if not stripped:
         return OpenModal()
     if stripped.lower() in _HELP_ALIASES:

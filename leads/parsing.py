@@ -38,14 +38,29 @@ _SLACK_MAILTO: Final = re.compile(
 _SLACK_TEL: Final = re.compile(r"<tel:(?P<number>[^<>|]*)(?:\|(?P<label>[^<>]*))?>", re.IGNORECASE)
 _ANGLE_EMAIL: Final = re.compile(r"<(?P<address>[^<>|\s@!#][^<>|\s@]*@[^<>|\s@]+)>")
 
-_LOCAL_CHAR: Final = r"[A-Za-z0-9._%+'!#$*=?^`{}~-]"
+# An email candidate is the whole run of characters around an "@" up to a separator, so
+# that a token that is not a valid address is reported, never cut down to one that looks
+# valid ("a&b@x.com" is not "b@x.com"). Slack's entities (&amp; &lt; &gt;) are part of the
+# run. Japanese text needs no spaces, so kana and kanji end a local part; they may be a
+# domain's labels ("taro@例え.テスト").
+_SEPARATORS: Final = r"\s,;:()<>\[\]\u3001\u3002\u300c-\u300f"
+_CJK: Final = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_ENTITY: Final = r"&(?:amp|lt|gt);"
+_LOCAL_UNIT: Final = rf"(?:{_ENTITY}|[^@&{_SEPARATORS}{_CJK}]|&(?!(?:amp|lt|gt);))"
+_DOMAIN_UNIT: Final = rf"(?:{_ENTITY}|[^&{_SEPARATORS}]|&(?!(?:amp|lt|gt);))"
+# A candidate starts after a separator, never inside a run or right after an entity.
+_TOKEN_START: Final = rf"(?<![^{_SEPARATORS}{_CJK}])(?<!&amp;)(?<!&lt;)(?<!&gt;)"
 _EMAIL: Final = re.compile(
-    _TOKEN + r"|(?:(?<!\w)(?:e-?mail|mailto|mail|メール|e(?=\s*:))\s*:?\s*)?"
+    # Tried before markup, so that a token starting with an entity ("&amp;x@y.com", a
+    # typed "&x@y.com") is one candidate; markup ("<@U1>") never starts one.
+    r"(?:(?<!\w)(?:e-?mail|mailto|mail|メール|e(?=\s*:))\s*:?\s*)?"
     # The domain may be empty or hold another "@": "bob@" or "bob@@x" is a mistyped email
     # that validation reports, never a name.
-    rf"(?<!{_LOCAL_CHAR})(?P<email>{_LOCAL_CHAR}+@[\w.@-]*)",
+    rf"{_TOKEN_START}(?P<email>{_LOCAL_UNIT}+@{_DOMAIN_UNIT}*)|" + _TOKEN,
     re.IGNORECASE,
 )
+_SENTENCE_END: Final = ".!?"
+_WRAPPERS: Final = (("&lt;", "&gt;"), ("'", "'"), ("`", "`"))
 
 _DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"
 _PHONE_SEPARATOR: Final = rf"[ \u00a0().\-{_DASHES}]"
@@ -151,7 +166,12 @@ def _extract(pattern: re.Pattern[str], line: str, value_of: _ValueOf) -> tuple[l
 
 
 def _email_value(match: re.Match[str]) -> str:
-    return normalize_email(match["email"].strip("'").rstrip(".-"))
+    """The candidate as typed, without sentence punctuation after it or quotes around it."""
+    email = match["email"].rstrip(_SENTENCE_END)
+    for opening, closing in _WRAPPERS:
+        if email.startswith(opening) and email.endswith(closing) and len(email) > len(opening):
+            email = email.removeprefix(opening).removesuffix(closing)
+    return normalize_email(email)
 
 
 def _fax_value(match: re.Match[str]) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Final
 
+from email_validator import EmailNotValidError, validate_email
+
 from leads.model import LeadDraft
 
 LIMITS: Final[Mapping[str, int]] = MappingProxyType(
@@ -44,13 +46,13 @@ _DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"
 _DROP_ZERO_WIDTH: Final = str.maketrans(dict.fromkeys(_ZERO_WIDTH))
 _PHONE_FOLD: Final = str.maketrans({**dict.fromkeys(_ZERO_WIDTH), **dict.fromkeys(_DASHES, "-")})
 
+# Hangul choseong and jungseong fillers, Hangul filler and its half-width form, braille blank.
+_BLANK_FILLERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_BLANK_KINDS: Final = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
-_EMAIL_LOCAL: Final = r"(?!\.)[^\s@<>()\[\]\\,;:\"\x00-\x1f\x7f]+(?<!\.)"
-_DOMAIN_LABEL: Final = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
-_TOP_LEVEL_DOMAIN: Final = r"(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)"
-_EMAIL: Final = re.compile(
-    rf"{_EMAIL_LOCAL}@(?:{_DOMAIN_LABEL}\.)+{_TOP_LEVEL_DOMAIN}", re.IGNORECASE
+_FULL_WIDTH_ASCII: Final = str.maketrans(
+    {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
 )
 _MAX_EMAIL: Final = 254
 
@@ -60,16 +62,24 @@ _PHONE_DIGITS: Final = range(6, 16)
 
 
 def normalize_email(raw: str) -> str:
-    """Fold full-width forms, drop invisible characters and surrounding space, lowercase."""
-    folded = unicodedata.normalize("NFKC", raw).translate(_DROP_ZERO_WIDTH)
-    return folded.strip().lower()
+    """Drop invisible characters and surrounding space, fold full-width ASCII, lowercase.
+
+    Nothing else changes: no Unicode normalization, which would rewrite letters of some
+    scripts that a domain may be written in.
+    """
+    return raw.translate(_DROP_ZERO_WIDTH).translate(_FULL_WIDTH_ASCII).strip().lower()
 
 
 def is_valid_email(email: str) -> bool:
-    """Tell whether an email looks deliverable: local@domain.tld, no spaces, no double dots."""
-    if len(email) > _MAX_EMAIL or ".." in email:
+    """Tell whether an address is valid as RFC 5322 and IDNA say (every atext character in
+    the local part, internationalized domains); deliverability is not checked."""
+    if not email or len(email) > _MAX_EMAIL or len(email.rsplit(".", 1)[-1]) < 2:
         return False
-    return _EMAIL.fullmatch(email) is not None
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def normalize_phone(raw: str) -> str:
@@ -92,8 +102,26 @@ def is_valid_phone(phone: str) -> bool:
 
 
 def clean_text(value: str) -> str:
-    """Strip the ends and drop ASCII control characters other than newline and tab."""
-    return _CONTROL.sub("", value).strip()
+    """Drop ASCII control characters other than newline and tab, strip blank and invisible
+    characters from the ends; a text with nothing visible left is empty."""
+    text = _CONTROL.sub("", value)
+    start, end = 0, len(text)
+    while start < end and _is_blank(text[start]):
+        start += 1
+    while end > start and _is_blank(text[end - 1]):
+        end -= 1
+    text = text[start:end]
+    return "" if all(_is_blank(char) or _is_mark(char) for char in text) else text
+
+
+def _is_blank(char: str) -> bool:
+    """Whitespace, an invisible format character (zero-width space, joiner, BOM...) or a
+    character drawn as a blank (Hangul fillers, the braille blank)."""
+    return char.isspace() or char in _BLANK_FILLERS or unicodedata.category(char) in _BLANK_KINDS
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char)[0] == "M"
 
 
 def normalize_draft(draft: LeadDraft) -> LeadDraft:

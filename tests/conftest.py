@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -17,6 +18,24 @@ from tests.harness import FakeClock, Leadbot
 from workspace.fake_slack import FakeSlack
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Property tests: a fixed seed and no example database in CI (CI=true), random locally.
+# Tests that drive the HTTP app share one running leadbot across examples (function-scoped
+# fixtures, on purpose) and keep to the profile's small number of examples.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev",
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 StartLeadbot = Callable[..., Awaitable[Leadbot]]
 
 

@@ -97,7 +97,9 @@ class Leadbot:
         )
         self.services = build_services(settings, self.config, clock=self.clock)
         await migrate(self.services.db)
-        web_app = build_web_app(create_app(self.services), self.services, run_scheduler=False)
+        web_app = build_web_app(
+            create_app(self.services, verified_by_server=True), self.services, run_scheduler=False
+        )
         self.server = TestServer(web_app, host="127.0.0.1", port=0)
         await self.server.start_server()
         self.http = ClientSession()
