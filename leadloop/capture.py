@@ -150,6 +150,7 @@ class _Batch:
     enrolling: dict[int, NewStep] = field(default_factory=dict)  # rows entering a plan
     enrolled: set[int] = field(default_factory=set)  # known leads ever enrolled in a plan
     weights: dict[tuple[Dimension, str], Weight] = field(default_factory=dict)
+    scored: dict[int, Lead] = field(default_factory=dict)  # rows as scored, before turning hot
 
     async def find_known_people(self, session: AsyncSession) -> None:
         """Lock the rows of everyone this batch may be about, with their touches."""
@@ -203,7 +204,7 @@ class _Batch:
             if now is None:
                 continue
             _apply_score(row, self.touches[key], self.loop, now)
-            lead = lead_from(row)
+            lead = self.scored[key] = lead_from(row)
             move = hot_move(lead, self.loop)
             if move is not None:
                 self.hot[key] = move
@@ -213,12 +214,14 @@ class _Batch:
     def decide_enrolments(self) -> None:
         """Leads that are not hot and never were in a plan enter the first plan they match
         (stage `nurturing`); the first step is written once they have ids."""
+        if not self.loop.config.nurture.plans:
+            return
         for key, row in self.rows.items():
             if key not in self.last_at or key in self.hot or row["stage"] != Stage.NEW.value:
                 continue
             if key in self.read_stage and row["id"] in self.enrolled:
                 continue
-            step = first_step(lead_from(row), self.loop, self.last_at[key])
+            step = first_step(self.scored[key], self.loop, self.last_at[key])
             if step is not None:
                 self.enrolling[key] = step
                 row["stage"] = Stage.NURTURING.value
