@@ -6,7 +6,8 @@ sweep: a migrated SQLite database in a temp dir holds N leads (default 100,000),
   1,000, all inside working hours). The nurture sweep (leadloop.nurture.NurtureSweep) claims
   them under leases and owes one DM intent per doer per 12 steps; the outbox deliverer
   renders each at send time and posts it to the fake Slack Web API (bot/sandbox/fake_slack.py,
-  same process, pacing per channel set to 1 ms). Prints the sweep's time, the delivery's
+  same process, pacing per channel set to 1 ms; the fake keeps no call or message, the bench
+  only counts the Done buttons it sees). Prints the sweep's time, the delivery's
   time, reminders handed to Slack per second end to end, DMs posted, and peak RSS (this
   process, after seeding) and, with --tracemalloc, the Python heap peak; then checks that every
   step was reminded exactly once. Target: peak RSS <= 200 MB, every reminder exactly once.
@@ -37,7 +38,7 @@ from sqlalchemy import func, insert, select
 from stats import peak_rss_mb, table
 
 from blocks.nurture import NURTURE_DONE
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.fake_slack import FakeSlack, SlackCall
 from handlers.directory import Directory
 from leadloop.context import Loop
 from leadloop.delivery import LateRenderer
@@ -110,20 +111,23 @@ async def seed(db: Database, leads: int, doers: int) -> None:
             )
 
 
-def _harvest(slack: FakeSlack, seen: dict[int, int]) -> int:
-    """Count the Done buttons of the DMs posted so far, then forget the calls (memory)."""
-    posted = 0
-    for call in slack.calls:
+class Tally:
+    """Counts the Done buttons of the DMs the fake Slack gets, keeping no call (memory)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, int] = {}
+        self.posted = 0
+
+    def __call__(self, call: SlackCall) -> None:
+        """The fake's observer: one call, looked at and forgotten."""
         if call.method != "chat.postMessage" or call.fault is not None:
-            continue
-        posted += 1
+            return
+        self.posted += 1
         for block in call.args.get("blocks") or []:
             for element in block.get("elements", []) if block.get("type") == "actions" else []:
                 if element.get("action_id") == NURTURE_DONE:
                     step = int(element["value"])
-                    seen[step] = seen.get(step, 0) + 1
-    slack.calls.clear()
-    return posted
+                    self.seen[step] = self.seen.get(step, 0) + 1
 
 
 async def sweep_section(args: argparse.Namespace) -> bool:
@@ -153,7 +157,8 @@ async def _sweep_and_deliver(db: Database, args: argparse.Namespace) -> bool:
         return START + timedelta(seconds=time.monotonic() - origin)
 
     loop = Loop(db=db, config=config, sales_channel="C0SALES", clock=clock)
-    async with FakeSlack() as slack:
+    tally = Tally()
+    async with FakeSlack(keep=False, observer=tally) as slack:
         for n in range(args.doers):
             slack.add_user(f"U{n:07d}", tz="Europe/London")
         client = AsyncWebClient(token="xoxb-bench", base_url=slack.base_url)
@@ -163,23 +168,21 @@ async def _sweep_and_deliver(db: Database, args: argparse.Namespace) -> bool:
         )
         if args.tracemalloc:
             tracemalloc.start()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         result = await NurtureSweep(loop, people).run()
         swept = time.perf_counter() - began
-        seen: dict[int, int] = {}
-        posted = 0
         while True:
             sent = await deliverer.deliver_due()
-            posted += _harvest(slack, seen)
             if not sent:
                 if not await _pending(db):
                     break
                 await asyncio.sleep(0.002)  # the next DM to each doer waits for its pace
-        total = time.perf_counter() - began
+        total, cpu = time.perf_counter() - began, time.process_time() - cpu
         heap_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else 0.0
         tracemalloc.stop()
         await deliverer.close()
     pending = await _pending(db)
+    seen, posted = tally.seen, tally.posted
     missing = args.leads - len(seen)
     repeated = sum(1 for count in seen.values() if count > 1)
     print(
@@ -191,6 +194,7 @@ async def _sweep_and_deliver(db: Database, args: argparse.Namespace) -> bool:
                 ("sweep time", f"{swept:.1f} s"),
                 ("sweep + delivery time", f"{total:.1f} s"),
                 ("reminders to Slack per second", f"{len(seen) / total:,.0f}"),
+                ("CPU time, sweep + delivery (process)", f"{cpu:.1f} s"),
                 ("peak RSS (process)", f"{peak_rss_mb():.0f} MB"),
                 ("Python heap peak (tracemalloc)", f"{heap_peak:.0f} MB"),
                 ("outbox rows not sent", f"{pending}"),
