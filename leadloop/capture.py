@@ -29,7 +29,7 @@ from leads.lifecycle import SYSTEM, Move
 from leads.merge import Merged, merge_profile, note_stamp
 from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
-from leads.scoring import TouchFact, score_lead, touch_reasons
+from leads.scoring import Reason, TouchFact, score_lead, touch_reasons
 from storage.calibration import stored_weights
 from storage.group_commit import GroupCommit
 from storage.leads import (
@@ -149,6 +149,8 @@ class _Batch:
     hot: dict[int, Move] = field(default_factory=dict)  # rows turning hot in this batch
     enrolling: dict[int, NewStep] = field(default_factory=dict)  # rows entering a plan
     enrolled: set[int] = field(default_factory=set)  # known leads ever enrolled in a plan
+    profiles: dict[int, LeadDraft] = field(default_factory=dict)  # scored rows: as scored
+    reasons: dict[int, tuple[Reason, ...]] = field(default_factory=dict)
     weights: dict[tuple[Dimension, str], Weight] = field(default_factory=dict)
 
     async def find_known_people(self, session: AsyncSession) -> None:
@@ -202,8 +204,10 @@ class _Batch:
             now = self.last_at.get(key)
             if now is None:
                 continue
-            _apply_score(row, self.touches[key], self.loop, now)
-            lead = lead_from(row)
+            profile = draft_from(row)
+            self.profiles[key] = profile
+            self.reasons[key] = _apply_score(row, profile, self.touches[key], self.loop, now)
+            lead = self.lead(key)
             move = hot_move(lead, self.loop)
             if move is not None:
                 self.hot[key] = move
@@ -218,7 +222,7 @@ class _Batch:
                 continue
             if key in self.read_stage and row["id"] in self.enrolled:
                 continue
-            step = first_step(lead_from(row), self.loop, self.last_at[key])
+            step = first_step(self.lead(key), self.loop, self.last_at[key])
             if step is not None:
                 self.enrolling[key] = step
                 row["stage"] = Stage.NURTURING.value
@@ -258,7 +262,7 @@ class _Batch:
                     row["id"], move.source, move.target, actor=SYSTEM.user, now=row["hot_at"]
                 )
             )
-            audits.append(hot_audit(lead_from(row), row["hot_at"]))
+            audits.append(hot_audit(self.lead(key), row["hot_at"]))
         for key in self.enrolling:
             row = self.rows[key]
             history.append(
@@ -294,19 +298,26 @@ class _Batch:
                 plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
         currency = self.loop.config.outcomes.currency
+        leads = {key: self.lead(key) for key in self.last_at}  # each row as it was stored
         for key in self.hot:
             row = self.rows[key]
             view = CardView(calibration=self._weights_of(row), currency=currency)
-            lead = lead_from(row)
+            lead = leads[key]
             messages.extend(hot_alerts(lead, self.loop, row["hot_at"], view))
             messages.extend(hot_event(self.loop, lead, self.hot[key].source, row["hot_at"]))
         outcomes = []
         for plan in plans:
-            outcome = _outcome(plan)
+            outcome = _outcome(plan, leads[id(plan.row)])
             messages.extend(_owed(plan, outcome))
             outcomes.append(outcome)
         await enqueue(session, messages, max(request.at for request in self.requests))
         return outcomes
+
+    def lead(self, key: int) -> Lead:
+        """The row's lead as it stands, reusing its profile and reasons as scored."""
+        return lead_from(
+            self.rows[key], profile=self.profiles.get(key), reasons=self.reasons.get(key)
+        )
 
     def _remember(self, row: Row, facts: list[TouchFact]) -> None:
         key = id(row)
@@ -422,14 +433,18 @@ def _touch_fact(request: CaptureRequest) -> TouchFact:
     )
 
 
-def _apply_score(row: Row, touches: list[TouchFact], loop: Loop, now: datetime) -> None:
-    score = score_lead(draft_from(row), touches, loop.config.scoring, now=now.timestamp())
+def _apply_score(
+    row: Row, profile: LeadDraft, touches: list[TouchFact], loop: Loop, now: datetime
+) -> tuple[Reason, ...]:
+    """Score the row from its profile and touches; returns the reasons."""
+    score = score_lead(profile, touches, loop.config.scoring, now=now.timestamp())
     row["fit"] = score.fit + row["calibration"]
     row["engagement"] = score.engagement
     row["engagement_at"] = now.timestamp()
     row["score"] = round(row["fit"] + score.engagement)
     row["reasons"] = [reason_json(reason) for reason in score.reasons]
     row["rules_version"] = rules_version(loop.config)
+    return score.reasons
 
 
 def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[str, Any]:
@@ -450,13 +465,13 @@ def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[
     }
 
 
-def _outcome(plan: _Plan) -> CaptureOutcome:
+def _outcome(plan: _Plan, lead: Lead) -> CaptureOutcome:
     row, request = plan.row, plan.request
     owner = row["owner"]
     repeat = not plan.created and not request.kind  # an engagement event is no capture
     told = owner if repeat and owner and owner != request.captured_by else ""
     return CaptureOutcome(
-        lead=lead_from(row),
+        lead=lead,
         created=plan.created,
         became_hot=plan.became_hot,
         owner_told=told or "",
