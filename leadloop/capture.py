@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from blocks.cards import CardView
 from blocks.messages import capture_message
 from leadloop.context import Loop
-from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_event, hot_move
+from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_event, hot_move, may_turn_hot
 from leadloop.messages import RECAPTURED, direct_message, intent_message
 from leadloop.nurture import first_step
 from leads.calibration import Weight
@@ -104,12 +104,25 @@ class Captures:
     async def write(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
     ) -> list[CaptureOutcome]:
-        """Store these captures in the caller's transaction (web intake, list import)."""
+        """Store these captures in the caller's transaction (web intake)."""
         return await self._write_batch(session, requests)
+
+    async def write_created(
+        self, session: AsyncSession, requests: Sequence[CaptureRequest]
+    ) -> list[bool]:
+        """Store these captures in the caller's transaction, like `write`, without a lead
+        snapshot for each (list import); whether each created its lead."""
+        plans, _outcomes = await self._store(session, requests, snapshots=False)
+        return [plan.created for plan in plans]
 
     async def _write_batch(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
     ) -> list[CaptureOutcome]:
+        return (await self._store(session, requests, snapshots=True))[1]
+
+    async def _store(
+        self, session: AsyncSession, requests: Sequence[CaptureRequest], *, snapshots: bool
+    ) -> tuple[list[_Plan], list[CaptureOutcome]]:
         batch = _Batch(self._loop, await _with_current_events(session, requests))
         await batch.find_known_people(session)
         plans = [batch.plan(request) for request in batch.requests]
@@ -118,7 +131,7 @@ class Captures:
         batch.decide_enrolments()
         await batch.store(session)
         await batch.record(session, plans)
-        return await batch.finish(session, plans)
+        return plans, await batch.finish(session, plans, snapshots=snapshots)
 
 
 @dataclass
@@ -207,6 +220,8 @@ class _Batch:
             profile = draft_from(row)
             self.profiles[key] = profile
             self.reasons[key] = _apply_score(row, profile, self.touches[key], self.loop, now)
+            if not may_turn_hot(row["score"], self.loop):
+                continue
             lead = self.lead(key)
             move = hot_move(lead, self.loop)
             if move is not None:
@@ -217,6 +232,8 @@ class _Batch:
     def decide_enrolments(self) -> None:
         """Leads that are not hot and never were in a plan enter the first plan they match
         (stage `nurturing`); the first step is written once they have ids."""
+        if not self.loop.config.nurture.plans:
+            return
         for key, row in self.rows.items():
             if key not in self.last_at or key in self.hot or row["stage"] != Stage.NEW.value:
                 continue
@@ -288,8 +305,12 @@ class _Batch:
         ]
         await end_enrolments(session, ended, "hot", now)
 
-    async def finish(self, session: AsyncSession, plans: list[_Plan]) -> list[CaptureOutcome]:
-        """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM."""
+    async def finish(
+        self, session: AsyncSession, plans: list[_Plan], *, snapshots: bool = True
+    ) -> list[CaptureOutcome]:
+        """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM.
+        Returns each capture's outcome; none without `snapshots` (the messages are owed
+        all the same)."""
         decided: set[int] = set()
         for plan in reversed(plans):  # a lead's last capture in the batch is the one that did it
             key = id(plan.row)
@@ -298,18 +319,24 @@ class _Batch:
                 plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
         currency = self.loop.config.outcomes.currency
-        leads = {key: self.lead(key) for key in self.last_at}  # each row as it was stored
+        leads: dict[int, Lead] = {}  # each row as it was stored, made when first needed
         for key in self.hot:
             row = self.rows[key]
             view = CardView(calibration=self._weights_of(row), currency=currency)
-            lead = leads[key]
+            lead = leads[key] = self.lead(key)
             messages.extend(hot_alerts(lead, self.loop, row["hot_at"], view))
             messages.extend(hot_event(self.loop, lead, self.hot[key].source, row["hot_at"]))
         outcomes = []
         for plan in plans:
-            outcome = _outcome(plan, leads[id(plan.row)])
+            if not snapshots and not _owes_messages(plan):
+                continue
+            key = id(plan.row)
+            if key not in leads:
+                leads[key] = self.lead(key)
+            outcome = _outcome(plan, leads[key])
             messages.extend(_owed(plan, outcome))
-            outcomes.append(outcome)
+            if snapshots:
+                outcomes.append(outcome)
         await enqueue(session, messages, max(request.at for request in self.requests))
         return outcomes
 
@@ -465,16 +492,24 @@ def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[
     }
 
 
-def _outcome(plan: _Plan, lead: Lead) -> CaptureOutcome:
-    row, request = plan.row, plan.request
-    owner = row["owner"]
+def _owner_told(plan: _Plan) -> str:
+    """The owner to tell of a repeat capture of their lead by someone else, or ""."""
+    owner, request = plan.row["owner"], plan.request
     repeat = not plan.created and not request.kind  # an engagement event is no capture
-    told = owner if repeat and owner and owner != request.captured_by else ""
+    return str(owner) if repeat and owner and owner != request.captured_by else ""
+
+
+def _owes_messages(plan: _Plan) -> bool:
+    """Whether the capture owes a message of its own (see `_owed`)."""
+    return plan.request.confirm_by_dm or bool(_owner_told(plan))
+
+
+def _outcome(plan: _Plan, lead: Lead) -> CaptureOutcome:
     return CaptureOutcome(
         lead=lead,
         created=plan.created,
         became_hot=plan.became_hot,
-        owner_told=told or "",
+        owner_told=_owner_told(plan),
         changed=plan.changed,
     )
 
