@@ -26,7 +26,7 @@ from leads.model import LeadDraft, Source
 from storage.leads import touches_done
 
 IMPORTER: Final = "import"  # who captured an imported lead, as its card says
-BATCH_SIZE: Final = 500
+BATCH_SIZE: Final = 2000
 NAMED_BY: Final = frozenset({"name", "family_name", "given_name", "email"})
 
 Reject = Callable[[Sequence[str], str], None]  # a refused row and why, in words
