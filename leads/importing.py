@@ -172,8 +172,13 @@ def read_company_size(text: str) -> CompanySize | None:
 @dataclass(frozen=True, slots=True)
 class _Cell:
     index: int
-    label: str
     value: str
+    headers: Sequence[str]
+
+    @property
+    def label(self) -> str:
+        """The cell's column, as the notes name it (worked out only for a note)."""
+        return _label(self.headers, self.index)
 
 
 def _label(headers: Sequence[str], index: int) -> str:
@@ -191,7 +196,7 @@ class _Row:
             value = raw.strip()
             target = mapping.get(index)
             if value and target != IGNORE:
-                self._take(target, _Cell(index, _label(headers, index), value))
+                self._take(target, _Cell(index, value, headers))
 
     def _take(self, target: str | None, cell: _Cell) -> None:
         if target == "notes":
