@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from blocks.cards import CardView
 from blocks.messages import capture_message
 from leadloop.context import Loop
-from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_event, hot_move
+from leadloop.hot import hot_alerts, hot_audit, hot_columns, hot_event, hot_move, may_turn_hot
 from leadloop.messages import RECAPTURED, direct_message, intent_message
 from leadloop.nurture import first_step
 from leads.calibration import Weight
@@ -29,7 +29,7 @@ from leads.lifecycle import SYSTEM, Move
 from leads.merge import Merged, merge_profile, note_stamp
 from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
-from leads.scoring import TouchFact, score_lead, touch_reasons
+from leads.scoring import Reason, TouchFact, score_lead, touch_reasons
 from storage.calibration import stored_weights
 from storage.group_commit import GroupCommit
 from storage.leads import (
@@ -104,12 +104,25 @@ class Captures:
     async def write(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
     ) -> list[CaptureOutcome]:
-        """Store these captures in the caller's transaction (web intake, list import)."""
+        """Store these captures in the caller's transaction (web intake)."""
         return await self._write_batch(session, requests)
+
+    async def write_created(
+        self, session: AsyncSession, requests: Sequence[CaptureRequest]
+    ) -> list[bool]:
+        """Store these captures in the caller's transaction, like `write`, without a lead
+        snapshot for each (list import); whether each created its lead."""
+        plans, _outcomes = await self._store(session, requests, snapshots=False)
+        return [plan.created for plan in plans]
 
     async def _write_batch(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
     ) -> list[CaptureOutcome]:
+        return (await self._store(session, requests, snapshots=True))[1]
+
+    async def _store(
+        self, session: AsyncSession, requests: Sequence[CaptureRequest], *, snapshots: bool
+    ) -> tuple[list[_Plan], list[CaptureOutcome]]:
         batch = _Batch(self._loop, await _with_current_events(session, requests))
         await batch.find_known_people(session)
         plans = [batch.plan(request) for request in batch.requests]
@@ -118,7 +131,7 @@ class Captures:
         batch.decide_enrolments()
         await batch.store(session)
         await batch.record(session, plans)
-        return await batch.finish(session, plans)
+        return plans, await batch.finish(session, plans, snapshots=snapshots)
 
 
 @dataclass
@@ -149,8 +162,9 @@ class _Batch:
     hot: dict[int, Move] = field(default_factory=dict)  # rows turning hot in this batch
     enrolling: dict[int, NewStep] = field(default_factory=dict)  # rows entering a plan
     enrolled: set[int] = field(default_factory=set)  # known leads ever enrolled in a plan
+    profiles: dict[int, LeadDraft] = field(default_factory=dict)  # scored rows: as scored
+    reasons: dict[int, tuple[Reason, ...]] = field(default_factory=dict)
     weights: dict[tuple[Dimension, str], Weight] = field(default_factory=dict)
-    scored: dict[int, Lead] = field(default_factory=dict)  # rows as scored, before turning hot
 
     async def find_known_people(self, session: AsyncSession) -> None:
         """Lock the rows of everyone this batch may be about, with their touches."""
@@ -203,8 +217,12 @@ class _Batch:
             now = self.last_at.get(key)
             if now is None:
                 continue
-            _apply_score(row, self.touches[key], self.loop, now)
-            lead = self.scored[key] = lead_from(row)
+            profile = draft_from(row)
+            self.profiles[key] = profile
+            self.reasons[key] = _apply_score(row, profile, self.touches[key], self.loop, now)
+            if not may_turn_hot(row["score"], self.loop):
+                continue
+            lead = self.lead(key)
             move = hot_move(lead, self.loop)
             if move is not None:
                 self.hot[key] = move
@@ -221,7 +239,7 @@ class _Batch:
                 continue
             if key in self.read_stage and row["id"] in self.enrolled:
                 continue
-            step = first_step(self.scored[key], self.loop, self.last_at[key])
+            step = first_step(self.lead(key), self.loop, self.last_at[key])
             if step is not None:
                 self.enrolling[key] = step
                 row["stage"] = Stage.NURTURING.value
@@ -261,7 +279,7 @@ class _Batch:
                     row["id"], move.source, move.target, actor=SYSTEM.user, now=row["hot_at"]
                 )
             )
-            audits.append(hot_audit(lead_from(row), row["hot_at"]))
+            audits.append(hot_audit(self.lead(key), row["hot_at"]))
         for key in self.enrolling:
             row = self.rows[key]
             history.append(
@@ -287,8 +305,12 @@ class _Batch:
         ]
         await end_enrolments(session, ended, "hot", now)
 
-    async def finish(self, session: AsyncSession, plans: list[_Plan]) -> list[CaptureOutcome]:
-        """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM."""
+    async def finish(
+        self, session: AsyncSession, plans: list[_Plan], *, snapshots: bool = True
+    ) -> list[CaptureOutcome]:
+        """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM.
+        Returns each capture's outcome; none without `snapshots` (the messages are owed
+        all the same)."""
         decided: set[int] = set()
         for plan in reversed(plans):  # a lead's last capture in the batch is the one that did it
             key = id(plan.row)
@@ -297,19 +319,32 @@ class _Batch:
                 plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
         currency = self.loop.config.outcomes.currency
+        leads: dict[int, Lead] = {}  # each row as it was stored, made when first needed
         for key in self.hot:
             row = self.rows[key]
             view = CardView(calibration=self._weights_of(row), currency=currency)
-            lead = lead_from(row)
+            lead = leads[key] = self.lead(key)
             messages.extend(hot_alerts(lead, self.loop, row["hot_at"], view))
             messages.extend(hot_event(self.loop, lead, self.hot[key].source, row["hot_at"]))
         outcomes = []
         for plan in plans:
-            outcome = _outcome(plan)
+            if not snapshots and not _owes_messages(plan):
+                continue
+            key = id(plan.row)
+            if key not in leads:
+                leads[key] = self.lead(key)
+            outcome = _outcome(plan, leads[key])
             messages.extend(_owed(plan, outcome))
-            outcomes.append(outcome)
+            if snapshots:
+                outcomes.append(outcome)
         await enqueue(session, messages, max(request.at for request in self.requests))
         return outcomes
+
+    def lead(self, key: int) -> Lead:
+        """The row's lead as it stands, reusing its profile and reasons as scored."""
+        return lead_from(
+            self.rows[key], profile=self.profiles.get(key), reasons=self.reasons.get(key)
+        )
 
     def _remember(self, row: Row, facts: list[TouchFact]) -> None:
         key = id(row)
@@ -425,14 +460,18 @@ def _touch_fact(request: CaptureRequest) -> TouchFact:
     )
 
 
-def _apply_score(row: Row, touches: list[TouchFact], loop: Loop, now: datetime) -> None:
-    score = score_lead(draft_from(row), touches, loop.config.scoring, now=now.timestamp())
+def _apply_score(
+    row: Row, profile: LeadDraft, touches: list[TouchFact], loop: Loop, now: datetime
+) -> tuple[Reason, ...]:
+    """Score the row from its profile and touches; returns the reasons."""
+    score = score_lead(profile, touches, loop.config.scoring, now=now.timestamp())
     row["fit"] = score.fit + row["calibration"]
     row["engagement"] = score.engagement
     row["engagement_at"] = now.timestamp()
     row["score"] = round(row["fit"] + score.engagement)
     row["reasons"] = [reason_json(reason) for reason in score.reasons]
     row["rules_version"] = rules_version(loop.config)
+    return score.reasons
 
 
 def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[str, Any]:
@@ -453,16 +492,24 @@ def _touch_values(lead_id: int, request: CaptureRequest, points: float) -> dict[
     }
 
 
-def _outcome(plan: _Plan) -> CaptureOutcome:
-    row, request = plan.row, plan.request
-    owner = row["owner"]
+def _owner_told(plan: _Plan) -> str:
+    """The owner to tell of a repeat capture of their lead by someone else, or ""."""
+    owner, request = plan.row["owner"], plan.request
     repeat = not plan.created and not request.kind  # an engagement event is no capture
-    told = owner if repeat and owner and owner != request.captured_by else ""
+    return str(owner) if repeat and owner and owner != request.captured_by else ""
+
+
+def _owes_messages(plan: _Plan) -> bool:
+    """Whether the capture owes a message of its own (see `_owed`)."""
+    return plan.request.confirm_by_dm or bool(_owner_told(plan))
+
+
+def _outcome(plan: _Plan, lead: Lead) -> CaptureOutcome:
     return CaptureOutcome(
-        lead=lead_from(row),
+        lead=lead,
         created=plan.created,
         became_hot=plan.became_hot,
-        owner_told=told or "",
+        owner_told=_owner_told(plan),
         changed=plan.changed,
     )
 

@@ -24,9 +24,14 @@ from storage.tables import LeadRow
 PROMOTE_BATCH = 500
 
 
+def may_turn_hot(score: int, loop: Loop) -> bool:
+    """Whether a lead with this score is hot enough (its stage decides the rest)."""
+    return score >= loop.config.scoring.hot_threshold
+
+
 def hot_move(lead: Lead, loop: Loop) -> Move | None:
     """The move to hot, if the lead's score reached the threshold before sales had it."""
-    if lead.score < loop.config.scoring.hot_threshold:
+    if not may_turn_hot(lead.score, loop):
         return None
     decision = decide(lead.stage, Step.TURN_HOT, SYSTEM, owner=lead.owner)
     return decision if isinstance(decision, Move) else None

@@ -26,7 +26,7 @@ from leads.model import LeadDraft, Source
 from storage.leads import touches_done
 
 IMPORTER: Final = "import"  # who captured an imported lead, as its card says
-BATCH_SIZE: Final = 500
+BATCH_SIZE: Final = 2000
 NAMED_BY: Final = frozenset({"name", "family_name", "given_name", "email"})
 
 Reject = Callable[[Sequence[str], str], None]  # a refused row and why, in words
@@ -125,8 +125,8 @@ class ListImport:
             return await self._dry_run(rows)
         for row in rows:
             if self._take(row):
-                await self._flush()
-        await self._flush()
+                await self._flush(self._taken())
+        await self._flush(self._taken())
         return self.summary
 
     async def _dry_run(self, rows: Iterable[Sequence[str]]) -> ImportSummary:
@@ -165,9 +165,8 @@ class ListImport:
         pending, self._pending = self._pending, _Pending()
         return pending
 
-    async def _flush(self) -> None:
-        """Write the pending rows in one transaction (once more if a twin raced it)."""
-        pending = self._taken()
+    async def _flush(self, pending: _Pending) -> None:
+        """Write these rows in one transaction (once more if a twin raced it)."""
         if not pending.drafts:
             return
         try:
@@ -204,6 +203,5 @@ class ListImport:
                         once_key=key,
                     )
                 )
-        outcomes = await self._captures.write(session, requests) if requests else []
-        created = sum(outcome.created for outcome in outcomes)
+        created = sum(await self._captures.write_created(session, requests)) if requests else 0
         return created, len(pending.drafts) - created, len(pending.drafts)

@@ -316,22 +316,32 @@ async def _continue(
 
 
 def _reminder_messages(steps: Sequence[StepRecord], now: datetime) -> list[OutboxMessage]:
-    """One DM intent per doer (split past the per-message limit), keyed by its steps."""
+    """One DM intent per doer (split past the per-message limit), keyed by its steps.
+
+    Written round-robin (every doer's first DM, then every second one ...): the outbox takes
+    one post per channel at a time, so a doer with many DMs holds up nobody else's.
+    """
     by_doer: dict[str, list[StepRecord]] = defaultdict(list)
     for step in steps:
         by_doer[step.doer].append(step)
-    messages = []
+    rounds: list[list[OutboxMessage]] = []
     for doer, owed in sorted(by_doer.items()):
-        for start in range(0, len(owed), MAX_REMINDERS_PER_MESSAGE):
-            chunk = owed[start : start + MAX_REMINDERS_PER_MESSAGE]
-            ids = [step.id for step in chunk]
-            tag = ",".join(f"{step.id}.{step.attempts}" for step in chunk)
-            digest = hashlib.sha256(tag.encode()).hexdigest()[:20]
-            intent = {"kind": NURTURE, "steps": ids}
-            messages.append(
-                intent_message(f"nurture:{doer}:{digest}", doer, intent, now=now, lead_id=None)
+        for number, start in enumerate(range(0, len(owed), MAX_REMINDERS_PER_MESSAGE)):
+            if number == len(rounds):
+                rounds.append([])
+            rounds[number].append(
+                _reminder_message(doer, owed[start : start + MAX_REMINDERS_PER_MESSAGE], now)
             )
-    return messages
+    return [message for messages in rounds for message in messages]
+
+
+def _reminder_message(doer: str, chunk: Sequence[StepRecord], now: datetime) -> OutboxMessage:
+    """The DM intent for these steps of one doer, keyed by the steps and their attempts."""
+    ids = [step.id for step in chunk]
+    tag = ",".join(f"{step.id}.{step.attempts}" for step in chunk)
+    digest = hashlib.sha256(tag.encode()).hexdigest()[:20]
+    intent = {"kind": NURTURE, "steps": ids}
+    return intent_message(f"nurture:{doer}:{digest}", doer, intent, now=now, lead_id=None)
 
 
 # --- rendering at send time -------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 # ITU country calling codes are prefix-free: these one- and two-digit codes, else three digits.
@@ -62,6 +63,7 @@ _NAME_NOISE: Final = re.compile(r"[\s\u3000.,・･、。'\"()（）-]+")
 _HONORIFICS: Final = ("様", "さま", "さん", "殿")
 
 
+@lru_cache(maxsize=8192)
 def phone_key(phone: str) -> str:
     """The digits that identify a phone however it is written; empty when too short to trust.
 

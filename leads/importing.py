@@ -18,7 +18,7 @@ from typing import Final
 
 from leads.answers import INTEREST_UNKNOWN, YES_NO_UNREADABLE, read_interest, read_yes_no
 from leads.checks import FieldError
-from leads.model import CompanySize, Interest, LeadDraft, Source
+from leads.model import CompanySize, Interest, LeadDraft, Source, capture_defaults
 from leads.people import is_japanese
 from leads.validation import Problem, normalize_draft, validate_draft
 
@@ -172,8 +172,13 @@ def read_company_size(text: str) -> CompanySize | None:
 @dataclass(frozen=True, slots=True)
 class _Cell:
     index: int
-    label: str
     value: str
+    headers: Sequence[str]
+
+    @property
+    def label(self) -> str:
+        """The cell's column, as the notes name it (worked out only for a note)."""
+        return _label(self.headers, self.index)
 
 
 def _label(headers: Sequence[str], index: int) -> str:
@@ -191,7 +196,7 @@ class _Row:
             value = raw.strip()
             target = mapping.get(index)
             if value and target != IGNORE:
-                self._take(target, _Cell(index, _label(headers, index), value))
+                self._take(target, _Cell(index, value, headers))
 
     def _take(self, target: str | None, cell: _Cell) -> None:
         if target == "notes":
@@ -276,6 +281,7 @@ def row_to_draft(
     company_size = _company_size(cells)
     interest = _interest(cells, errors)
     consent = _consent(cells, errors)
+    event, source = capture_defaults(cells.text("event"), source, event)
     draft = LeadDraft(
         name=name,
         company=cells.text("company"),
@@ -285,13 +291,13 @@ def row_to_draft(
         company_size=company_size,
         industry=cells.text("industry"),
         source=source,
-        event=cells.text("event"),
+        event=event,
         interest=interest,
         product=cells.text("product"),
         consent=consent,
         notes=cells.notes,
     )
-    draft = normalize_draft(draft.with_capture_defaults(event))
+    draft = normalize_draft(draft)
     for name, problem in validate_draft(draft).items():
         errors.setdefault(name, problem)
     return errors or draft

@@ -102,6 +102,12 @@ class LeadDraft:
 
     def with_capture_defaults(self, current_event: str) -> LeadDraft:
         """Fill the event from the capturer's current one; a lead with an event is from a booth."""
-        event = self.event or current_event
-        source = self.source or (Source.EVENT if event else Source.MANUAL)
+        event, source = capture_defaults(self.event, self.source, current_event)
         return replace(self, event=event, source=source)
+
+
+def capture_defaults(event: str, source: Source | None, current_event: str) -> tuple[str, Source]:
+    """A capture's event (its own, else the capturer's current one) and source (its own,
+    else from an event when it has one, else manual)."""
+    event = event or current_event
+    return event, source or (Source.EVENT if event else Source.MANUAL)

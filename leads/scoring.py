@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -177,11 +177,16 @@ def email_domain(email: str) -> str:
 
 def _domain_in(domain: str, listed: tuple[str, ...]) -> bool:
     """Whether `domain` is one of `listed` or a subdomain of one."""
-    for entry in listed:
-        wanted = entry.strip().lower()
-        if wanted and (domain == wanted or domain.endswith("." + wanted)):
-            return True
-    return False
+    wanted = _domains(listed)
+    if not wanted:
+        return False
+    parts = domain.split(".")
+    return any(".".join(parts[start:]) in wanted for start in range(len(parts)))
+
+
+@lru_cache(maxsize=64)
+def _domains(listed: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(wanted for entry in listed if (wanted := entry.strip().lower()))
 
 
 def _lookup(points: Mapping[str, int], code: str, value: StrEnum | None) -> list[Reason]:
@@ -247,8 +252,46 @@ def _without_zeros(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
     return tuple(reason for reason in reasons if round(reason.points, 6) != 0)
 
 
+class _Memo:
+    """Reasons already worked out under one rules object, by the facts they depend on.
+
+    Scoring is pure, and a batch of captures or an imported list repeats the same titles,
+    domains and interests many times. The rules object is held, so a new one (a reload)
+    starts afresh; the memo is emptied when it grows past `size`.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._rules: ScoringRules | None = None
+        self._found: dict[Hashable, tuple[Reason, ...]] = {}
+        self._size = size
+
+    def get(
+        self, rules: ScoringRules, key: Hashable, work: Callable[[], tuple[Reason, ...]]
+    ) -> tuple[Reason, ...]:
+        """The reasons for `key` under `rules`, worked out once."""
+        if self._rules is not rules:
+            self._rules, self._found = rules, {}
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= self._size:
+                self._found.clear()
+            found = self._found[key] = work()
+        return found
+
+
+_FIT_MEMO = _Memo()
+_TOUCH_MEMO = _Memo()
+
+
 def fit_reasons(draft: LeadDraft, rules: ScoringRules) -> tuple[Reason, ...]:
     """Fit reasons: title, company size, industry, budget, timeline, email domain."""
+    facts = (draft.title, draft.company_size, draft.industry, draft.budget, draft.timeline)
+    profile = _FIT_MEMO.get(rules, facts, lambda: _profile_reasons(draft, rules))
+    domain = _domain_reasons(draft.email, rules)
+    return (*profile, *_without_zeros(domain)) if domain else profile
+
+
+def _profile_reasons(draft: LeadDraft, rules: ScoringRules) -> tuple[Reason, ...]:
     return _without_zeros(
         [
             *_title_reasons(draft.title, rules),
@@ -256,7 +299,6 @@ def fit_reasons(draft: LeadDraft, rules: ScoringRules) -> tuple[Reason, ...]:
             *_industry_reasons(draft.industry, rules),
             *_lookup(rules.budget_points, "budget", draft.budget),
             *_lookup(rules.timeline_points, "timeline", draft.timeline),
-            *_domain_reasons(draft.email, rules),
         ]
     )
 
@@ -265,6 +307,14 @@ def touch_reasons(
     interest: Interest | None, source: Source | None, rules: ScoringRules, *, repeat: bool
 ) -> tuple[Reason, ...]:
     """Engagement reasons of one touch: interest, source, and a repeat touch."""
+    return _TOUCH_MEMO.get(
+        rules, (interest, source, repeat), lambda: _touch_reasons(interest, source, rules, repeat)
+    )
+
+
+def _touch_reasons(
+    interest: Interest | None, source: Source | None, rules: ScoringRules, repeat: bool
+) -> tuple[Reason, ...]:
     repeat_reason = [Reason("repeat_touch", {}, rules.repeat_touch_points, "engagement")]
     return _without_zeros(
         [
@@ -352,6 +402,13 @@ def engagement_reasons(
     are one touch: it counts with the strongest of them, so a double submit or a replayed
     request adds nothing.
     """
+    if len(touches) == 1 and not touches[0].kind:  # a new lead's first capture: one window
+        only = touches[0]
+        weight = decayed(1.0, only.at, now, rules.half_life_seconds)
+        reasons = touch_reasons(only.interest, only.source, rules, repeat=False)
+        return _without_zeros(
+            [Reason(r.code, r.params, 0.0 + r.points * weight, "engagement") for r in reasons]
+        )
     points: dict[str, float] = {}
     first: dict[str, Reason] = {}
     weighed: list[tuple[Reason, float]] = []

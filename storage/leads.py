@@ -67,17 +67,23 @@ def to_lead(row: LeadRow) -> Lead:
     return lead_from(_Attributes(row))
 
 
-def lead_from(values: Values) -> Lead:
-    """A detached domain snapshot of a lead's column values."""
+def lead_from(
+    values: Values,
+    *,
+    profile: LeadDraft | None = None,
+    reasons: tuple[Reason, ...] | None = None,
+) -> Lead:
+    """A detached domain snapshot of a lead's column values; `profile` and `reasons`, when
+    given, are those columns already read (a batch that just scored the row)."""
     return Lead(
         id=values["id"] or 0,
-        profile=draft_from(values),
+        profile=draft_from(values) if profile is None else profile,
         stage=Stage(values["stage"]),
         owner=values["owner"],
         score=values["score"],
         fit=values["fit"],
         engagement=values["score"] - values["fit"],  # the decayed engagement as of the last rescore
-        reasons=reasons_from_json(values["reasons"]),
+        reasons=reasons_from_json(values["reasons"]) if reasons is None else reasons,
         region=values["region"],
         touch_count=values["touch_count"],
         captured_by=values["captured_by"],
@@ -220,9 +226,24 @@ async def insert_leads(session: AsyncSession, rows: list[dict[str, Any]]) -> lis
     """Insert new leads in one statement; returns their ids in the same order."""
     if not rows:
         return []
-    statement = insert(LEADS).returning(LEADS.c.id, sort_by_parameter_order=True)
+    if session.get_bind().dialect.name == "sqlite":
+        return await _insert_sqlite_leads(session, rows)
     params = [{key: value for key, value in row.items() if key != "id"} for row in rows]
+    statement = insert(LEADS).returning(LEADS.c.id, sort_by_parameter_order=True)
     return [int(found) for found in (await session.execute(statement, params)).scalars()]
+
+
+async def _insert_sqlite_leads(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite: one executemany, then the ids from the largest one.
+
+    SQLAlchemy can't order a multi-row RETURNING on SQLite and falls back to one INSERT per
+    row. Each INSERT here takes the largest id plus one (an id given as None, too), and the
+    transaction holds the only write lock from the first INSERT to its commit, so the rows
+    got the consecutive ids that end at the largest one, in order.
+    """
+    await session.execute(insert(LEADS), [{**row, "id": None} for row in rows])
+    last = int(await session.scalar(select(func.max(LEADS.c.id))) or 0)
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 MERGED_COLUMNS = (

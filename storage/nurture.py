@@ -186,7 +186,8 @@ async def ever_enrolled(session: AsyncSession, lead_ids: Iterable[int]) -> set[i
 async def claim_due_steps(
     session: AsyncSession, *, worker: str, now: datetime, lease: timedelta, limit: int
 ) -> list[StepRecord]:
-    """Lease due steps whose lease (if any) ran out: one UPDATE over SKIP LOCKED rows."""
+    """Lease due steps whose lease (if any) ran out: one UPDATE over SKIP LOCKED rows, in
+    `_claim_order`."""
     due = and_(
         NurtureStepRow.state.in_(WAITING),
         NurtureStepRow.due_at <= now,
@@ -195,7 +196,7 @@ async def claim_due_steps(
     chosen = (
         select(NurtureStepRow.id)
         .where(due)
-        .order_by(NurtureStepRow.due_at, NurtureStepRow.id)
+        .order_by(NurtureStepRow.due_at, NurtureStepRow.doer, NurtureStepRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
@@ -207,7 +208,12 @@ async def claim_due_steps(
         .returning(*_STEP_COLUMNS)
         .execution_options(synchronize_session=False)
     )
-    return sorted((_record(row) for row in result), key=lambda step: (step.due_at, step.id))
+    return sorted((_record(row) for row in result), key=_claim_order)
+
+
+def _claim_order(step: StepRecord) -> tuple[datetime, str, int]:
+    """Oldest first; steps due together are taken by doer, so each doer's come in one DM."""
+    return (step.due_at, step.doer, step.id)
 
 
 async def postpone(session: AsyncSession, worker: str, due: Sequence[tuple[int, datetime]]) -> None:

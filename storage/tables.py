@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -60,6 +61,27 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC).replace(tzinfo=None)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """The usual conversion, remembering the last value: the rows of one batch (an
+        import, a group commit) mostly carry the same moment, converted once."""
+        convert = super().bind_processor(dialect)
+        if convert is None:
+            return None
+        last: tuple[Any, Any] = (None, None)  # swapped whole, so a reader never sees half
+
+        def process(value: Any) -> Any:
+            nonlocal last
+            if value is None:
+                return None
+            seen = last
+            if seen[0] is value:
+                return seen[1]
+            converted = convert(value)
+            last = (value, converted)
+            return converted
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Read back as aware UTC."""

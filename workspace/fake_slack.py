@@ -9,6 +9,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,9 +117,18 @@ Listener = Callable[[str, dict[str, Any], dict[str, Any]], None]
 
 
 class FakeSlack:
-    """Fake Slack Web API: records every call, keeps workspace state, injects faults."""
+    """Fake Slack Web API: records every call, keeps workspace state, injects faults.
 
-    def __init__(self) -> None:
+    With `keep=False` (benchmarks) it keeps no call and no posted message: each call is only
+    counted in `counts` and handed to `observer`, so memory stays flat however many it gets.
+    """
+
+    def __init__(
+        self, *, keep: bool = True, observer: Callable[[SlackCall], None] | None = None
+    ) -> None:
+        self.keep = keep
+        self.observer = observer
+        self.counts: Counter[str] = Counter()
         self.calls: list[SlackCall] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.ephemerals: list[dict[str, Any]] = []
@@ -432,6 +442,11 @@ class FakeSlack:
             listener(method, args, body)
 
     async def _record(self, call: SlackCall) -> None:
+        self.counts[call.method] += 1
+        if self.observer is not None:
+            self.observer(call)
+        if not self.keep:
+            return
         async with self._recorded:
             self.calls.append(call)
             self._recorded.notify_all()
@@ -601,7 +616,8 @@ def _chat_post_message(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]
         **_content(args),
         "thread_ts": args.get("thread_ts") or None,
     }
-    slack.messages.setdefault(channel, []).append(message)
+    if slack.keep:
+        slack.messages.setdefault(channel, []).append(message)
     return {"channel": channel, "ts": message["ts"], "message": message}
 
 
@@ -628,7 +644,8 @@ def _chat_post_ephemeral(slack: FakeSlack, args: dict[str, Any]) -> dict[str, An
         **_content(args),
         "thread_ts": args.get("thread_ts") or None,
     }
-    slack.ephemerals.append(ephemeral)
+    if slack.keep:
+        slack.ephemerals.append(ephemeral)
     return {"message_ts": ephemeral["ts"]}
 
 

@@ -252,6 +252,22 @@ async def test_reminders_due_together_for_one_doer_come_as_one_message(
     assert len([b for b in step_buttons(dm) if b["action_id"] == NURTURE_DONE]) == 3
 
 
+async def test_steps_due_together_are_claimed_doer_by_doer(start_leadbot: StartLeadbot) -> None:
+    bot = await start_leadbot(nurture_config())
+    for user in (TOKYO, LONDON):
+        bot.slack.add_user(user, tz="Europe/London")
+    for n in range(4):  # created alternately for two doers, all due at the same moment
+        await capture_as(bot, (TOKYO, LONDON)[n % 2], email=f"d{n}@initech.com", interest="cold")
+    bot.clock.advance(minutes=1)
+    sweeper = NurtureSweep(bot.svc.loop, bot.svc.people, worker="w")
+    first, second = await sweeper.claim(limit=2), await sweeper.claim(limit=2)
+    assert [len({step.doer for step in claimed}) for claimed in (first, second)] == [1, 1]
+    await sweeper.hand_over(first)
+    await sweeper.hand_over(second)
+    await deliver(bot)
+    assert [len(reminders_to(bot, user)) for user in (TOKYO, LONDON)] == [1, 1]
+
+
 async def seed_due_steps(bot: Leadbot, count: int) -> None:
     """`count` cold leads captured in London, their first step due now."""
     bot.slack.add_user(STAFF, tz="Europe/London")

@@ -371,3 +371,16 @@ async def test_rejected_token_fails_every_call(slack: FakeSlack, error: str) -> 
 
     assert failure.response["error"] == error
     assert (await other.auth_test())["ok"] is True
+
+
+async def test_without_keep_calls_are_counted_and_observed_but_not_kept() -> None:
+    observed: list[str] = []
+    async with FakeSlack(keep=False, observer=lambda call: observed.append(call.method)) as fake:
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url, retry_handlers=[])
+        for _ in range(3):
+            answer = await client.chat_postMessage(channel="C0SALES", text="hi", blocks=BLOCKS)
+            assert answer["ts"]
+        assert observed == ["chat.postMessage"] * 3
+        assert fake.counts["chat.postMessage"] == 3
+        assert fake.calls == []
+        assert fake.messages == {}
