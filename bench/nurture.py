@@ -54,7 +54,6 @@ from stats import peak_rss_mb, table
 
 from blocks.nurture import NURTURE_DONE
 from bot.list_import import import_file
-from workspace.fake_slack import FakeSlack, SlackCall
 from handlers.directory import Directory
 from leadloop.context import Loop
 from leadloop.delivery import LateRenderer
@@ -67,7 +66,7 @@ from scheduler.delivery import Deliverer
 from storage.db import Database, create_database
 from storage.migrate import migrate
 from storage.tables import LEADS, NURTURE_ENROLMENTS, NURTURE_STEPS, OutboxRow
-from workspace.fake_slack import FakeSlack
+from workspace.fake_slack import FakeSlack, SlackCall
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday: 10:00 in London
 PLAN = Plan(
