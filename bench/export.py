@@ -42,19 +42,21 @@ from typing import Any
 from rescore import T0, build_phase
 from stats import peak_rss_mb, table
 
-from bot.export import COLUMNS, export_leads
+from bot.export import COLUMNS, LEADS_COLUMN, export_leads
 from storage.db import create_database
 
 TARGET_RATIO = 3.0
-RENAMED = {  # export column -> what the raw read selects
-    "status": "l.stage",
-    "touches": "l.touch_count",
+RAW_NURTURE = {  # the export's nurture columns, as the raw read selects them
     "nurture_plan": "e.plan",
     "nurture_step": "e.step_index + 1",
     "next_step_at": "s.due_at",
 }
+RAW_COLUMNS = [
+    f"l.{LEADS_COLUMN.get(name, name)}" if name not in RAW_NURTURE else RAW_NURTURE[name]
+    for name in COLUMNS
+]
 RAW_SELECT = (
-    f"SELECT {', '.join(RENAMED.get(c, f'l.{c}') for c in COLUMNS)} FROM leads l"
+    f"SELECT {', '.join(RAW_COLUMNS)} FROM leads l"
     " LEFT JOIN nurture_enrolments e ON e.lead_id = l.id AND e.ended_at IS NULL"
     " LEFT JOIN nurture_steps s ON s.lead_id = e.lead_id AND s.seq = e.seq"
     " AND s.state IN ('due', 'snoozed') ORDER BY l.id"

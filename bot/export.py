@@ -47,33 +47,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_LIKE = re.compile(r"^[+-]?[\d\s().-]+$")
 
 
-# Where each export column comes from: a column of the leads table, and how it is shown.
-SOURCE_COLUMNS = (
-    "id",
-    "name",
-    "company",
-    "email",
-    "phone",
-    "source",
-    "event",
-    "interest",
-    "score",
-    "stage",
-    "owner",
-    "created_at",
-    "title",
-    "product",
-    "region",
-    "consent",
-    "touch_count",
-    "hot_at",
-    "claimed_at",
-    "notes",
-    "lost_reason",
-    "deal_value",
-    "meeting_at",
-    "won_at",
-    "lost_at",
+NURTURE_COLUMNS = ("nurture_plan", "nurture_step", "next_step_at")  # from the enrolment
+LEADS_COLUMN = {"status": "stage", "touches": "touch_count"}  # export name -> leads column
+# The leads table's columns the other export columns come from, in COLUMNS order.
+SOURCE_COLUMNS = tuple(
+    LEADS_COLUMN.get(name, name) for name in COLUMNS if name not in NURTURE_COLUMNS
 )
 _TIMES = tuple(index for index, name in enumerate(SOURCE_COLUMNS) if name.endswith("_at"))
 _TEXTS = tuple(
