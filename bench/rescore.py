@@ -449,16 +449,7 @@ def check(sweep: dict[str, Any], raw: dict[str, Any], planted: int, outcome: Out
     problems = []
     if sweep["changed"] != raw["changed"]:
         problems.append(f"rows changed differ: sweep {sweep['changed']}, raw {raw['changed']}")
-    if outcome.score_mismatches:
-        problems.append(f"{outcome.score_mismatches} scores differ between the two copies")
-    if sweep["became_hot"] != planted or outcome.new_at_threshold:
-        problems.append(
-            f"{sweep['became_hot']} became hot (expected {planted}),"
-            f" {outcome.new_at_threshold} new leads left at or above the threshold"
-        )
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    return 1 if problems else 0
+    return verdict([*problems, *copy_problems(sweep["became_hot"], planted, outcome, "")])
 
 
 def check_loaded(loaded: dict[str, Any], planted: int, outcome: Outcome) -> int:
@@ -466,13 +457,26 @@ def check_loaded(loaded: dict[str, Any], planted: int, outcome: Outcome) -> int:
     problems = []
     if loaded["missing"]:
         problems.append(f"{loaded['missing']} captures acknowledged as saved are not stored")
+    return verdict(
+        [*problems, *copy_problems(loaded["became_hot"], planted, outcome, "under load: ")]
+    )
+
+
+def copy_problems(became_hot: int, planted: int, outcome: Outcome, when: str) -> list[str]:
+    """What differs between the swept copy and the raw one: scores, and who turned hot."""
+    problems = []
     if outcome.score_mismatches:
-        problems.append(f"under load: {outcome.score_mismatches} scores differ from the raw copy")
-    if loaded["became_hot"] != planted or outcome.new_at_threshold:
+        problems.append(f"{when}{outcome.score_mismatches} scores differ from the raw copy")
+    if became_hot != planted or outcome.new_at_threshold:
         problems.append(
-            f"under load: {loaded['became_hot']} became hot (expected {planted}),"
+            f"{when}{became_hot} became hot (expected {planted}),"
             f" {outcome.new_at_threshold} new leads left at or above the threshold"
         )
+    return problems
+
+
+def verdict(problems: list[str]) -> int:
+    """Print each problem; 1 when there is one, else 0."""
     for problem in problems:
         print(f"FAILED: {problem}")
     return 1 if problems else 0
