@@ -40,7 +40,7 @@ from leads.nurture import (
     snoozed_until,
     step_allowed,
 )
-from leads.scoring import NURTURE_STEP_KIND
+from leads.scoring import NURTURE_STEP_KIND, decayed, event_reason
 from storage.leads import (
     audit_values,
     get_lead,
@@ -48,6 +48,7 @@ from storage.leads import (
     lock_lead,
     move_stage,
     open_leads_of,
+    reason_json,
     record_audit,
     record_touches,
     to_lead,
@@ -476,13 +477,12 @@ async def _record_done(
 
 def _add_engagement(row: Any, points: int, loop: Loop, now: datetime) -> None:
     """Engagement decayed to now plus the step's points; the score follows."""
+    at = now.timestamp()
     half_life = loop.config.scoring.half_life_seconds
-    elapsed = now.timestamp() - row.engagement_at
-    decayed = row.engagement * 2.0 ** (-elapsed / half_life) if half_life else row.engagement
-    row.engagement = decayed + points
-    row.engagement_at = now.timestamp()
+    row.engagement = decayed(row.engagement, row.engagement_at, at, half_life) + points
+    row.engagement_at = at
     row.score = round(row.fit + row.engagement)
-    reason = {"code": NURTURE_STEP_KIND, "params": {}, "points": points, "kind": "engagement"}
+    reason = reason_json(event_reason(NURTURE_STEP_KIND, points))
     row.reasons = [*list(row.reasons or []), reason]
 
 
