@@ -35,7 +35,6 @@ from leads.nurture import (
     deliverable_at,
     doer_of,
     first_matching_plan,
-    parse_delay,
     plan_named,
     snoozed_until,
     step_allowed,
@@ -150,13 +149,6 @@ async def enrol_if_eligible(session: AsyncSession, loop: Loop, lead_id: int, now
     return step.plan
 
 
-async def end_nurture(
-    session: AsyncSession, lead_ids: Sequence[int], reason: str, now: datetime
-) -> None:
-    """The leads left nurturing (hot, claimed, stopped): no more of their steps are sent."""
-    await end_enrolments(session, lead_ids, reason, now)
-
-
 # --- the sweep --------------------------------------------------------------------------
 
 
@@ -232,8 +224,8 @@ class NurtureSweep:
         async with self._loop.db.write() as session:
             await postpone(session, self._worker, later)
             sendable, dropped = await self._check_leads(session, ready, now)
-            sent = await mark_handed_over(session, self._worker, [s.id for s in sendable], now)
-            messages = _reminder_messages([s for s in sendable if s.id in set(sent)], now)
+            sent = set(await mark_handed_over(session, self._worker, [s.id for s in sendable], now))
+            messages = _reminder_messages([s for s in sendable if s.id in sent], now)
             await enqueue(session, messages, now)
         return SweepResult(len(sent), len(messages), len(later), dropped)
 
@@ -491,11 +483,10 @@ async def snooze_step(loop: Loop, click: StepClick, choice: str, timezone: str) 
     settings = loop.config.nurture
     if choice not in settings.snooze_choices:
         return StepOutcome()
-    parse_delay(choice)
     until = snoozed_until(
         click.at,
         choice,
-        timezone or loop.config.timezone,
+        timezone,
         settings.working_hours,
         settings.holidays,
         fallback_timezone=loop.config.timezone,
