@@ -241,7 +241,7 @@ class NurtureSweep:
         stopped (lead moved on) or skipped (consent, or the step left the plan)."""
         sendable: list[StepRecord] = []
         stopped: list[int] = []
-        skipped: list[StepRecord] = []
+        skipped: list[tuple[StepRecord, Lead, Plan, int | None]] = []
         leads = await leads_by_id(session, [step.lead_id for step in steps])
         for step in steps:
             lead = leads.get(step.lead_id)
@@ -253,13 +253,13 @@ class NurtureSweep:
             if found is None or not step_allowed(
                 plan.steps[found], facts_of(lead), self._loop.config.nurture
             ):
-                skipped.append(step)
+                skipped.append((step, lead, plan, found))
                 continue
             sendable.append(step)
         await set_state(session, stopped, STOPPED, worker=self._worker)
-        await set_state(session, [step.id for step in skipped], SKIPPED, worker=self._worker)
-        for step in skipped:
-            await _schedule_after_skip(session, self._loop, step, now)
+        await set_state(session, [step.id for step, *_ in skipped], SKIPPED, worker=self._worker)
+        for step, lead, plan, found in skipped:  # passed over: the plan goes on after it
+            await _continue(session, self._loop, lead, plan, _following(step, found), now=now)
         return sendable, len(stopped) + len(skipped)
 
 
@@ -276,17 +276,9 @@ def _find_step(plan: Plan, step: StepRecord) -> int | None:
     return titles.index(step.step_title) if step.step_title in titles else None
 
 
-async def _schedule_after_skip(
-    session: AsyncSession, loop: Loop, step: StepRecord, now: datetime
-) -> None:
-    """A skipped step is passed over: the plan goes on with the step that follows it."""
-    lead = await get_lead(session, step.lead_id)
-    plan = plan_named(loop.config.nurture.plans, step.plan)
-    if lead is None or plan is None:
-        return
-    found = _find_step(plan, step)
-    following = found + 1 if found is not None else min(step.step_index, len(plan.steps))
-    await _continue(session, loop, lead, plan, following, now=now)
+def _following(step: StepRecord, found: int | None) -> int:
+    """The plan index after a stored step found at `found`; a removed step's own index."""
+    return step.step_index if found is None else found + 1
 
 
 async def _continue(
@@ -425,8 +417,7 @@ async def complete_step(loop: Loop, click: StepClick) -> StepOutcome:
         if row is None:
             return StepOutcome()
         found = _find_step(plan, step) if plan is not None else None
-        planned = plan.steps[found] if plan is not None and found is not None else None
-        points = planned.points if planned is not None else 0
+        points = plan.steps[found].points if plan is not None and found is not None else 0
         await _record_done(session, row.id, click, step, points)
         if points:
             _add_engagement(row, points, loop, click.at)
@@ -435,8 +426,7 @@ async def complete_step(loop: Loop, click: StepClick) -> StepOutcome:
             return StepOutcome(to_lead(row), step.step_title, became_hot=True)
         if plan is None or lead.stage != Stage.NURTURING:
             return StepOutcome(lead, step.step_title)
-        following = (found if found is not None else step.step_index - 1) + 1
-        upcoming = await _continue(session, loop, lead, plan, following, now=click.at)
+        upcoming = await _continue(session, loop, lead, plan, _following(step, found), now=click.at)
         return StepOutcome(lead, step.step_title, next_step=upcoming)
 
 
