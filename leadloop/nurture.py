@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -174,18 +174,13 @@ class NurtureSweep:
         self._worker = worker or f"nurture-{uuid.uuid4().hex[:8]}"
         self._lease = lease
 
-    @property
-    def worker(self) -> str:
-        """This sweep's lease owner name."""
-        return self._worker
-
     async def run(self) -> SweepResult:
         """Sweep until no due step is left unclaimed."""
         total = SweepResult(0, 0, 0, 0)
         while claimed := await self.claim():
             done = await self.hand_over(claimed)
             total = SweepResult(
-                *(a + b for a, b in zip(_fields(total), _fields(done), strict=True))
+                *(a + b for a, b in zip(astuple(total), astuple(done), strict=True))
             )
             if len(claimed) < CLAIM_BATCH:
                 break
@@ -261,10 +256,6 @@ class NurtureSweep:
         for step, lead, plan, found in skipped:  # passed over: the plan goes on after it
             await _continue(session, self._loop, lead, plan, _following(step, found), now=now)
         return sendable, len(stopped) + len(skipped)
-
-
-def _fields(result: SweepResult) -> tuple[int, int, int, int]:
-    return (result.reminded, result.messages, result.postponed, result.dropped)
 
 
 def _find_step(plan: Plan, step: StepRecord) -> int | None:
