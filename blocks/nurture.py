@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from blocks import catalogue as say
 from blocks.cards import actions, button, context, section
+from blocks.messages import NAME_LIMIT, Message
 from blocks.text import safe, slack_date
 from blocks.words import choice
 from leads.language import Language
@@ -19,11 +20,8 @@ NURTURE_DONE: Final = "nurture_done"
 NURTURE_SNOOZE: Final = "nurture_snooze"
 NURTURE_STOP: Final = "nurture_stop"
 MAX_REMINDERS_PER_MESSAGE: Final = 12  # 4 blocks each stays under Block Kit's 50
-NAME_LIMIT: Final = 200
 CONTENT_LIMIT: Final = 2000
 _DELAY: Final = re.compile(r"(\d+)([mhd])")
-
-Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
