@@ -252,19 +252,15 @@ async def mark_handed_over(
     return sorted(int(found) for found in result.scalars())
 
 
-async def set_state(
-    session: AsyncSession, ids: Sequence[int], state: str, *, worker: str = ""
-) -> None:
-    """Put steps in `state` (only those `worker` leases, when given), lease released."""
+async def set_state(session: AsyncSession, ids: Sequence[int], state: str, *, worker: str) -> None:
+    """Put the steps among these that `worker` leases in `state`, lease released."""
     if not ids:
         return
-    statement = update(NurtureStepRow).where(NurtureStepRow.id.in_(ids))
-    if worker:
-        statement = statement.where(NurtureStepRow.lease_owner == worker)
     await session.execute(
-        statement.values(state=state, lease_owner="", lease_until=None).execution_options(
-            synchronize_session=False
-        )
+        update(NurtureStepRow)
+        .where(NurtureStepRow.id.in_(ids), NurtureStepRow.lease_owner == worker)
+        .values(state=state, lease_owner="", lease_until=None)
+        .execution_options(synchronize_session=False)
     )
 
 
