@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leads.nurture import MAX_TITLE
 from storage.tables import (
     NURTURE_ENROLMENTS,
     NURTURE_STEPS,
@@ -138,7 +139,7 @@ async def _insert_steps(
                 "plan": step.plan,
                 "seq": seq,
                 "step_index": step.step_index,
-                "step_title": step.step_title[:150],
+                "step_title": step.step_title[:MAX_TITLE],
                 "doer": step.doer,
                 "state": DUE,
                 "due_at": step.due_at,
