@@ -10,20 +10,18 @@ from typing import Any, Final
 
 from blocks import catalogue as say
 from blocks.cards import actions, button, context, section
+from blocks.messages import NAME_LIMIT, Message
 from blocks.text import safe, slack_date
 from blocks.words import choice
 from leads.language import Language
 from leads.lead import Lead
+from leads.nurture import MAX_CONTENT, MAX_TITLE
 
 NURTURE_DONE: Final = "nurture_done"
 NURTURE_SNOOZE: Final = "nurture_snooze"
 NURTURE_STOP: Final = "nurture_stop"
 MAX_REMINDERS_PER_MESSAGE: Final = 12  # 4 blocks each stays under Block Kit's 50
-NAME_LIMIT: Final = 200
-CONTENT_LIMIT: Final = 2000
 _DELAY: Final = re.compile(r"(\d+)([mhd])")
-
-Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -73,13 +71,13 @@ def _reminder_blocks(
     text = say.NURTURE_STEP(
         language,
         action=choice(say.NURTURE_ACTIONS, reminder.action, language),
-        title=safe(reminder.title, 150),
+        title=safe(reminder.title, MAX_TITLE),
         name=safe(lead.display_name, NAME_LIMIT),
         company=_company(lead.profile.company, language),
         score=lead.score,
     )
     if reminder.content:
-        text += "\n" + safe(reminder.content, CONTENT_LIMIT)
+        text += "\n" + safe(reminder.content, MAX_CONTENT)
     plan = say.NURTURE_PLAN(
         language, plan=safe(reminder.plan, 100), number=reminder.number, total=reminder.total
     )
@@ -112,12 +110,12 @@ def done_text(
 ) -> str:
     """What the doer is told after Done: the next step, the end of the plan, or hot."""
     name = safe(lead.display_name, NAME_LIMIT)
-    lines = [say.NURTURE_DONE(language, title=safe(title, 150), name=name)]
+    lines = [say.NURTURE_DONE(language, title=safe(title, MAX_TITLE), name=name)]
     if became_hot:
         lines.append(say.NURTURE_NOW_HOT(language, name=name))
     elif next_at is not None:
         lines.append(
-            say.NURTURE_NEXT(language, when=slack_date(next_at), title=safe(next_title, 150))
+            say.NURTURE_NEXT(language, when=slack_date(next_at), title=safe(next_title, MAX_TITLE))
         )
     else:
         lines.append(say.NURTURE_LAST(language))
@@ -128,7 +126,7 @@ def snoozed_text(lead: Lead, title: str, until: datetime, language: Language) ->
     """The doer's confirmation of a snooze."""
     return say.NURTURE_SNOOZED(
         language,
-        title=safe(title, 150),
+        title=safe(title, MAX_TITLE),
         name=safe(lead.display_name, NAME_LIMIT),
         when=slack_date(until),
     )
@@ -162,7 +160,7 @@ def mine_message(tasks: Sequence[Task], leads: Sequence[Lead], language: Languag
             language,
             when=slack_date(task.due_at),
             action=choice(say.NURTURE_ACTIONS, task.action, language),
-            title=safe(task.title, 150),
+            title=safe(task.title, MAX_TITLE),
             name=safe(task.name, NAME_LIMIT),
             company=_company(task.company, language),
         )

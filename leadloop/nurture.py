@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -35,12 +35,11 @@ from leads.nurture import (
     deliverable_at,
     doer_of,
     first_matching_plan,
-    parse_delay,
     plan_named,
     snoozed_until,
     step_allowed,
 )
-from leads.scoring import NURTURE_STEP_KIND
+from leads.scoring import NURTURE_STEP_KIND, decayed, event_reason
 from storage.leads import (
     audit_values,
     get_lead,
@@ -48,6 +47,7 @@ from storage.leads import (
     lock_lead,
     move_stage,
     open_leads_of,
+    reason_json,
     record_audit,
     record_touches,
     to_lead,
@@ -149,13 +149,6 @@ async def enrol_if_eligible(session: AsyncSession, loop: Loop, lead_id: int, now
     return step.plan
 
 
-async def end_nurture(
-    session: AsyncSession, lead_ids: Sequence[int], reason: str, now: datetime
-) -> None:
-    """The leads left nurturing (hot, claimed, stopped): no more of their steps are sent."""
-    await end_enrolments(session, lead_ids, reason, now)
-
-
 # --- the sweep --------------------------------------------------------------------------
 
 
@@ -181,18 +174,13 @@ class NurtureSweep:
         self._worker = worker or f"nurture-{uuid.uuid4().hex[:8]}"
         self._lease = lease
 
-    @property
-    def worker(self) -> str:
-        """This sweep's lease owner name."""
-        return self._worker
-
     async def run(self) -> SweepResult:
         """Sweep until no due step is left unclaimed."""
         total = SweepResult(0, 0, 0, 0)
         while claimed := await self.claim():
             done = await self.hand_over(claimed)
             total = SweepResult(
-                *(a + b for a, b in zip(_fields(total), _fields(done), strict=True))
+                *(a + b for a, b in zip(astuple(total), astuple(done), strict=True))
             )
             if len(claimed) < CLAIM_BATCH:
                 break
@@ -231,8 +219,8 @@ class NurtureSweep:
         async with self._loop.db.write() as session:
             await postpone(session, self._worker, later)
             sendable, dropped = await self._check_leads(session, ready, now)
-            sent = await mark_handed_over(session, self._worker, [s.id for s in sendable], now)
-            messages = _reminder_messages([s for s in sendable if s.id in set(sent)], now)
+            sent = set(await mark_handed_over(session, self._worker, [s.id for s in sendable], now))
+            messages = _reminder_messages([s for s in sendable if s.id in sent], now)
             await enqueue(session, messages, now)
         return SweepResult(len(sent), len(messages), len(later), dropped)
 
@@ -248,7 +236,7 @@ class NurtureSweep:
         stopped (lead moved on) or skipped (consent, or the step left the plan)."""
         sendable: list[StepRecord] = []
         stopped: list[int] = []
-        skipped: list[StepRecord] = []
+        skipped: list[tuple[StepRecord, Lead, Plan, int | None]] = []
         leads = await leads_by_id(session, [step.lead_id for step in steps])
         for step in steps:
             lead = leads.get(step.lead_id)
@@ -260,18 +248,14 @@ class NurtureSweep:
             if found is None or not step_allowed(
                 plan.steps[found], facts_of(lead), self._loop.config.nurture
             ):
-                skipped.append(step)
+                skipped.append((step, lead, plan, found))
                 continue
             sendable.append(step)
         await set_state(session, stopped, STOPPED, worker=self._worker)
-        await set_state(session, [step.id for step in skipped], SKIPPED, worker=self._worker)
-        for step in skipped:
-            await _schedule_after_skip(session, self._loop, step, now)
+        await set_state(session, [step.id for step, *_ in skipped], SKIPPED, worker=self._worker)
+        for step, lead, plan, found in skipped:  # passed over: the plan goes on after it
+            await _continue(session, self._loop, lead, plan, _following(step, found), now=now)
         return sendable, len(stopped) + len(skipped)
-
-
-def _fields(result: SweepResult) -> tuple[int, int, int, int]:
-    return (result.reminded, result.messages, result.postponed, result.dropped)
 
 
 def _find_step(plan: Plan, step: StepRecord) -> int | None:
@@ -283,17 +267,9 @@ def _find_step(plan: Plan, step: StepRecord) -> int | None:
     return titles.index(step.step_title) if step.step_title in titles else None
 
 
-async def _schedule_after_skip(
-    session: AsyncSession, loop: Loop, step: StepRecord, now: datetime
-) -> None:
-    """A skipped step is passed over: the plan goes on with the step that follows it."""
-    lead = await get_lead(session, step.lead_id)
-    plan = plan_named(loop.config.nurture.plans, step.plan)
-    if lead is None or plan is None:
-        return
-    found = _find_step(plan, step)
-    following = found + 1 if found is not None else min(step.step_index, len(plan.steps))
-    await _continue(session, loop, lead, plan, following, now=now)
+def _following(step: StepRecord, found: int | None) -> int:
+    """The plan index after a stored step found at `found`; a removed step's own index."""
+    return step.step_index if found is None else found + 1
 
 
 async def _continue(
@@ -432,8 +408,7 @@ async def complete_step(loop: Loop, click: StepClick) -> StepOutcome:
         if row is None:
             return StepOutcome()
         found = _find_step(plan, step) if plan is not None else None
-        planned = plan.steps[found] if plan is not None and found is not None else None
-        points = planned.points if planned is not None else 0
+        points = plan.steps[found].points if plan is not None and found is not None else 0
         await _record_done(session, row.id, click, step, points)
         if points:
             _add_engagement(row, points, loop, click.at)
@@ -442,8 +417,7 @@ async def complete_step(loop: Loop, click: StepClick) -> StepOutcome:
             return StepOutcome(to_lead(row), step.step_title, became_hot=True)
         if plan is None or lead.stage != Stage.NURTURING:
             return StepOutcome(lead, step.step_title)
-        following = (found if found is not None else step.step_index - 1) + 1
-        upcoming = await _continue(session, loop, lead, plan, following, now=click.at)
+        upcoming = await _continue(session, loop, lead, plan, _following(step, found), now=click.at)
         return StepOutcome(lead, step.step_title, next_step=upcoming)
 
 
@@ -476,13 +450,12 @@ async def _record_done(
 
 def _add_engagement(row: Any, points: int, loop: Loop, now: datetime) -> None:
     """Engagement decayed to now plus the step's points; the score follows."""
+    at = now.timestamp()
     half_life = loop.config.scoring.half_life_seconds
-    elapsed = now.timestamp() - row.engagement_at
-    decayed = row.engagement * 2.0 ** (-elapsed / half_life) if half_life else row.engagement
-    row.engagement = decayed + points
-    row.engagement_at = now.timestamp()
+    row.engagement = decayed(row.engagement, row.engagement_at, at, half_life) + points
+    row.engagement_at = at
     row.score = round(row.fit + row.engagement)
-    reason = {"code": NURTURE_STEP_KIND, "params": {}, "points": points, "kind": "engagement"}
+    reason = reason_json(event_reason(NURTURE_STEP_KIND, points))
     row.reasons = [*list(row.reasons or []), reason]
 
 
@@ -491,11 +464,10 @@ async def snooze_step(loop: Loop, click: StepClick, choice: str, timezone: str) 
     settings = loop.config.nurture
     if choice not in settings.snooze_choices:
         return StepOutcome()
-    parse_delay(choice)
     until = snoozed_until(
         click.at,
         choice,
-        timezone or loop.config.timezone,
+        timezone,
         settings.working_hours,
         settings.holidays,
         fallback_timezone=loop.config.timezone,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from leads.nurture import MAX_TITLE
 from storage.tables import (
     NURTURE_ENROLMENTS,
     NURTURE_STEPS,
@@ -138,7 +139,7 @@ async def _insert_steps(
                 "plan": step.plan,
                 "seq": seq,
                 "step_index": step.step_index,
-                "step_title": step.step_title[:150],
+                "step_title": step.step_title[:MAX_TITLE],
                 "doer": step.doer,
                 "state": DUE,
                 "due_at": step.due_at,
@@ -252,19 +253,15 @@ async def mark_handed_over(
     return sorted(int(found) for found in result.scalars())
 
 
-async def set_state(
-    session: AsyncSession, ids: Sequence[int], state: str, *, worker: str = ""
-) -> None:
-    """Put steps in `state` (only those `worker` leases, when given), lease released."""
+async def set_state(session: AsyncSession, ids: Sequence[int], state: str, *, worker: str) -> None:
+    """Put the steps among these that `worker` leases in `state`, lease released."""
     if not ids:
         return
-    statement = update(NurtureStepRow).where(NurtureStepRow.id.in_(ids))
-    if worker:
-        statement = statement.where(NurtureStepRow.lease_owner == worker)
     await session.execute(
-        statement.values(state=state, lease_owner="", lease_until=None).execution_options(
-            synchronize_session=False
-        )
+        update(NurtureStepRow)
+        .where(NurtureStepRow.id.in_(ids), NurtureStepRow.lease_owner == worker)
+        .values(state=state, lease_owner="", lease_until=None)
+        .execution_options(synchronize_session=False)
     )
 
 
