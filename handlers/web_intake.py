@@ -142,14 +142,15 @@ async def _accepted(request: web.Request, services: Services) -> _Signed:
 
 
 async def _body(request: web.Request) -> bytes:
+    too_large = RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes")
     if (request.content_length or 0) > MAX_INTAKE_BYTES:
-        raise RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes")
+        raise too_large
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes") from None
+        raise too_large from None
     if len(raw) > MAX_INTAKE_BYTES:
-        raise RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes")
+        raise too_large
     return raw
 
 

@@ -18,9 +18,9 @@ from leadloop.context import Loop
 from leads.engagement import EngagementKind, engagement_points
 from leads.model import LeadDraft
 from storage.intake import Answer, Receipt, answered, remember_answer
+from storage.leads import lock_known_people
 
 __all__ = ["ENGAGEMENT_HOOK", "LEADS_HOOK", "Answer", "take_engagement", "take_lead"]
-from storage.leads import lock_known_people
 
 LEADS_HOOK: Final = "leads"
 ENGAGEMENT_HOOK: Final = "engagement"
