@@ -311,12 +311,9 @@ class _Batch:
         """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM.
         Returns each capture's outcome; none without `snapshots` (the messages are owed
         all the same)."""
-        decided: set[int] = set()
-        for plan in reversed(plans):  # a lead's last capture in the batch is the one that did it
-            key = id(plan.row)
-            if key not in decided:
-                decided.add(key)
-                plan.became_hot = key in self.hot
+        last = {id(plan.row): plan for plan in plans}  # a lead's last capture in the batch
+        for key, plan in last.items():  # is the one that turned it hot
+            plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
         currency = self.loop.config.outcomes.currency
         leads: dict[int, Lead] = {}  # each row as it was stored, made when first needed
