@@ -63,8 +63,7 @@ async def take_engagement(
     points = engagement_points(kind, loop.config.engagement)
 
     async def work(session: AsyncSession) -> Answer:
-        known = await lock_known_people(session, {email}, set())
-        if not any(row["email_key"] == email for row in known):
+        if not await lock_known_people(session, {email}, set()):  # only rows with this email
             return UNKNOWN_EMAIL
         request = CaptureRequest(
             draft=LeadDraft(email=email),
