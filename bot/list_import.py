@@ -23,7 +23,7 @@ from bot.errors import StartupError
 from leadloop.capture import Captures
 from leadloop.context import Loop
 from leadloop.list_import import ImportOptions, ImportSummary, ListImport, NoNameColumnError
-from leads.importing import CsvEncodingError
+from leads.importing import CsvEncodingError, encoding_candidates
 
 CHUNK: Final = 1 << 20
 REASON_HEADER: Final = {"en": "reason", "ja": "エラー理由"}
@@ -34,14 +34,8 @@ def file_encoding(path: Path) -> tuple[str, int]:
     """The file's encoding and its number of lines, read in chunks."""
     with path.open("rb") as stream:
         head = stream.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp932"]
     failure = 0
-    for encoding in candidates:
+    for encoding in encoding_candidates(head):
         try:
             return encoding, _decodes(path, encoding)
         except UnicodeDecodeError as error:

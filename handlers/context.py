@@ -16,10 +16,14 @@ class Services(Protocol):
     """The shared objects a listener may use; `context["services"]` holds one."""
 
     loop: Loop
-    config: LeadbotConfig
     membership: Membership
     people: Directory
     captures: Captures
+
+    @property
+    def config(self) -> LeadbotConfig:
+        """The rules file's settings."""
+        ...
 
     def now(self) -> datetime:
         """The current time (injected, so tests control it)."""

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from aiohttp import web
 
 from blocks.messages import field_errors
-from leadloop.capture import Captures
-from leadloop.context import Loop
+from handlers.context import Services
 from leadloop.intake import Answer, take_engagement, take_lead
-from leads.config import LeadbotConfig
 from leads.intake import engagement_from_json, lead_from_json
 from leads.language import Language, language_of_locale
 from leads.signing import verify
@@ -26,33 +23,6 @@ from leads.validation import Problem
 MAX_INTAKE_BYTES: Final = 64 * 1024  # a lead or an event is a few hundred bytes
 MAX_WEBHOOK_ID: Final = 128  # intake_receipts.webhook_id
 JSON_TYPES: Final = frozenset({"application/json"})
-
-
-class Services(Protocol):
-    """What the hooks use of the composition root's services."""
-
-    @property
-    def loop(self) -> Loop:
-        """The database, rules and clock."""
-        ...
-
-    @property
-    def config(self) -> LeadbotConfig:
-        """The rules file's settings."""
-        ...
-
-    @property
-    def captures(self) -> Captures:
-        """The capture use case."""
-        ...
-
-    def now(self) -> datetime:
-        """The current time (injected)."""
-        ...
-
-    def nudge_delivery(self) -> None:
-        """Deliver what was just committed without waiting for the sweep."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -142,14 +112,15 @@ async def _accepted(request: web.Request, services: Services) -> _Signed:
 
 
 async def _body(request: web.Request) -> bytes:
+    too_large = RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes")
     if (request.content_length or 0) > MAX_INTAKE_BYTES:
-        raise RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes")
+        raise too_large
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes") from None
+        raise too_large from None
     if len(raw) > MAX_INTAKE_BYTES:
-        raise RefusedError(413, f"the body is over {MAX_INTAKE_BYTES} bytes")
+        raise too_large
     return raw
 
 

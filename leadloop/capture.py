@@ -89,9 +89,7 @@ class Captures:
 
     def __init__(self, loop: Loop) -> None:
         self._loop = loop
-        self._commit: GroupCommit[CaptureRequest, CaptureOutcome] = GroupCommit(
-            loop.db, self._write_batch
-        )
+        self._commit: GroupCommit[CaptureRequest, CaptureOutcome] = GroupCommit(loop.db, self.write)
 
     async def capture(self, request: CaptureRequest) -> CaptureOutcome:
         """Store one capture (and the messages it owes); returns once committed."""
@@ -104,8 +102,8 @@ class Captures:
     async def write(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
     ) -> list[CaptureOutcome]:
-        """Store these captures in the caller's transaction (web intake)."""
-        return await self._write_batch(session, requests)
+        """Store these captures in the caller's transaction (a group commit, web intake)."""
+        return (await self._store(session, requests, snapshots=True))[1]
 
     async def write_created(
         self, session: AsyncSession, requests: Sequence[CaptureRequest]
@@ -114,11 +112,6 @@ class Captures:
         snapshot for each (list import); whether each created its lead."""
         plans, _outcomes = await self._store(session, requests, snapshots=False)
         return [plan.created for plan in plans]
-
-    async def _write_batch(
-        self, session: AsyncSession, requests: Sequence[CaptureRequest]
-    ) -> list[CaptureOutcome]:
-        return (await self._store(session, requests, snapshots=True))[1]
 
     async def _store(
         self, session: AsyncSession, requests: Sequence[CaptureRequest], *, snapshots: bool
@@ -311,12 +304,9 @@ class _Batch:
         """Owe each capture's messages: hot cards, the owner's notice, the capturer's DM.
         Returns each capture's outcome; none without `snapshots` (the messages are owed
         all the same)."""
-        decided: set[int] = set()
-        for plan in reversed(plans):  # a lead's last capture in the batch is the one that did it
-            key = id(plan.row)
-            if key not in decided:
-                decided.add(key)
-                plan.became_hot = key in self.hot
+        last = {id(plan.row): plan for plan in plans}  # a lead's last capture in the batch
+        for key, plan in last.items():  # is the one that turned it hot
+            plan.became_hot = key in self.hot
         messages: list[OutboxMessage] = []
         currency = self.loop.config.outcomes.currency
         leads: dict[int, Lead] = {}  # each row as it was stored, made when first needed

@@ -18,9 +18,9 @@ from leadloop.context import Loop
 from leads.engagement import EngagementKind, engagement_points
 from leads.model import LeadDraft
 from storage.intake import Answer, Receipt, answered, remember_answer
+from storage.leads import lock_known_people
 
 __all__ = ["ENGAGEMENT_HOOK", "LEADS_HOOK", "Answer", "take_engagement", "take_lead"]
-from storage.leads import lock_known_people
 
 LEADS_HOOK: Final = "leads"
 ENGAGEMENT_HOOK: Final = "engagement"
@@ -63,8 +63,7 @@ async def take_engagement(
     points = engagement_points(kind, loop.config.engagement)
 
     async def work(session: AsyncSession) -> Answer:
-        known = await lock_known_people(session, {email}, set())
-        if not any(row["email_key"] == email for row in known):
+        if not await lock_known_people(session, {email}, set()):  # only rows with this email
             return UNKNOWN_EMAIL
         request = CaptureRequest(
             draft=LeadDraft(email=email),

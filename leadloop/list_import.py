@@ -10,7 +10,7 @@ adds nothing for them, and a row repeated in the file counts once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -123,22 +123,29 @@ class ListImport:
         """Import every row (in one rolled-back transaction for a dry run)."""
         if self._options.dry_run:
             return await self._dry_run(rows)
-        for row in rows:
-            if self._take(row):
-                await self._flush(self._taken())
-        await self._flush(self._taken())
+        await self._in_batches(rows, self._flush)
         return self.summary
 
     async def _dry_run(self, rows: Iterable[Sequence[str]]) -> ImportSummary:
         try:
             async with self._loop.db.write() as session:
-                for row in rows:
-                    if self._take(row):
-                        self._count(await self._write(session, self._taken()))
-                self._count(await self._write(session, self._taken()))
+
+                async def write(pending: _Pending) -> None:
+                    self._count(await self._write(session, pending))
+
+                await self._in_batches(rows, write)
                 raise _DryRunError
         except _DryRunError:
             return self.summary
+
+    async def _in_batches(
+        self, rows: Iterable[Sequence[str]], write: Callable[[_Pending], Awaitable[None]]
+    ) -> None:
+        """Read every row, handing each full batch to `write`, then the rest."""
+        for row in rows:
+            if self._take(row):
+                await write(self._taken())
+        await write(self._taken())
 
     def _take(self, row: Sequence[str]) -> bool:
         """Read one row; True when a batch is ready to write."""

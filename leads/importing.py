@@ -93,19 +93,24 @@ class CsvEncodingError(ValueError):
         self.position = position
 
 
+def encoding_candidates(head: bytes) -> tuple[str, ...]:
+    """The encodings a CSV file starting with `head` (its first bytes) may be in, in the
+    order they are tried: the one its BOM names, else UTF-8 then Shift_JIS/CP932."""
+    if head.startswith(codecs.BOM_UTF8):
+        return ("utf-8-sig",)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ("utf-16",)
+    return ("utf-8", "cp932")
+
+
 def _decoded(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw.decode("utf-8-sig"), "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp932"), "cp932"
-    except UnicodeDecodeError as error:
-        raise CsvEncodingError(error.start) from None
+    failure = 0
+    for encoding in encoding_candidates(raw[:4]):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            failure = max(failure, error.start)
+    raise CsvEncodingError(failure)
 
 
 def csv_encoding(raw: bytes) -> str:
