@@ -25,6 +25,7 @@ from bot.report import FORMATS, write_report
 from bot.server import build_web_app
 from bot.services import AppServices, build_services, utc_now
 from bot.settings import Mode, Settings, load_settings
+from bot.socket_mode import connect_socket_mode
 from leadloop.context import Loop
 from leadloop.list_import import ImportOptions
 from leadloop.reports import funnel_of
@@ -161,29 +162,18 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _socket(args: argparse.Namespace, settings: Settings) -> int:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    from scheduler.runner import Sweeps
-
     config = load_rules(settings)
     await check_bot_token(settings.bot_token(), settings.slack_api_url)
     socket_url = await open_socket_mode_url(settings.app_token(), settings.slack_api_url)
     services = build_services(settings, config)
     async with _closed_on_failure(services):
         await prepare_database(services.db, settings.database_url)
-    handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), settings.app_token())
-    handler.client.wss_uri = socket_url  # the URL checked above; connect uses it first
-    sweeps = Sweeps(services.job_context())
-    sweeps.start()
-    services.nudge_delivery()
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    stop = await connect_socket_mode(services, settings.app_token(), socket_url)
     log.info("leadbot connected over Socket Mode")
     try:
         await _until_stopped()
     finally:
-        await sweeps.stop()
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        await services.close()
+        await stop()
     return 0
 
 
