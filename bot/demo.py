@@ -28,7 +28,6 @@ from bot.server import EVENTS_PATH, build_web_app
 from bot.services import AppServices, build_services
 from bot.settings import Settings
 from bot.socket_mode import connect_socket_mode
-from leadloop.context import Loop
 from leads.config import LeadbotConfig
 from scheduler.jobs import run_job
 from workspace.directory import (
@@ -282,13 +281,7 @@ async def _connect_over_socket_mode(
 async def _seed(services: AppServices) -> Seeded:
     end = services.now()
     clock = SeedClock(end)
-    loop = Loop(
-        db=services.db,
-        config=services.config,
-        sales_channel=services.sales_channel,
-        clock=clock,
-        marketing_channel=services.loop.marketing_channel,
-    )
+    loop = dataclasses.replace(services.loop, clock=clock)
     return await seed_history(loop, clock, end=end, reps=(REP_1.id, REP_2.id), staff=STAFFER.id)
 
 
