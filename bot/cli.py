@@ -178,11 +178,8 @@ async def _socket(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url)
-    finally:
-        await db.dispose()
+    async with _database(settings):
+        pass  # reaching and migrating it is the whole job
     print("database is up to date")
     return 0
 
@@ -204,12 +201,8 @@ async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url, create=False)
+    async with _database(settings, create=False) as db:
         count = await _export_to(args.output, db, args.format)
-    finally:
-        await db.dispose()
     print(f"exported {count} lead(s)", file=sys.stderr)
     return 0
 
@@ -231,13 +224,9 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
     chosen = period(args.period, now=utc_now(), timezone=config.timezone)
     if chosen is None:
         raise StartupError(f"--period {args.period!r} is not a period; use 7d, 30d, 90d or all")
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url, create=False)
+    async with _database(settings, create=False) as db:
         loop = Loop(db=db, config=config, sales_channel="", clock=utc_now)
         funnel = await funnel_of(loop, chosen)
-    finally:
-        await db.dispose()
     write_report(funnel, sys.stdout, fmt=args.format, currency=config.outcomes.currency)
     return 0
 
@@ -249,9 +238,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         event=args.event.strip(),
         dry_run=args.dry_run,
     )
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url)
+    async with _database(settings) as db:
         loop = Loop(
             db=db,
             config=config,
@@ -262,8 +249,6 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         summary, rejected = await import_file(
             args.file, loop, options, show_progress=sys.stderr.isatty()
         )
-    finally:
-        await db.dispose()
     if rejected.rows:
         print(f"rejected rows and their reasons: {rejected.path}", file=sys.stderr)
     print(summary.line())
@@ -284,6 +269,18 @@ async def _started_services(settings: Settings, config: LeadbotConfig) -> AppSer
     async with _closed_on_failure(services):
         await prepare_database(services.db, settings.database_url)
     return services
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings, *, create: bool = True) -> AsyncIterator[Database]:
+    """The database of DATABASE_URL, reached and migrated (`create=False`: it must exist),
+    disposed of on the way out."""
+    db = create_database(settings.database_url)
+    try:
+        await prepare_database(db, settings.database_url, create=create)
+        yield db
+    finally:
+        await db.dispose()
 
 
 @contextlib.asynccontextmanager
