@@ -25,6 +25,7 @@ from bot.report import FORMATS, write_report
 from bot.server import build_web_app
 from bot.services import AppServices, build_services, utc_now
 from bot.settings import Mode, Settings, load_settings
+from bot.socket_mode import connect_socket_mode
 from leadloop.context import Loop
 from leadloop.list_import import ImportOptions
 from leadloop.reports import funnel_of
@@ -161,38 +162,24 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _socket(args: argparse.Namespace, settings: Settings) -> int:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    from scheduler.runner import Sweeps
-
     config = load_rules(settings)
     await check_bot_token(settings.bot_token(), settings.slack_api_url)
     socket_url = await open_socket_mode_url(settings.app_token(), settings.slack_api_url)
     services = build_services(settings, config)
     async with _closed_on_failure(services):
         await prepare_database(services.db, settings.database_url)
-    handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), settings.app_token())
-    handler.client.wss_uri = socket_url  # the URL checked above; connect uses it first
-    sweeps = Sweeps(services.job_context())
-    sweeps.start()
-    services.nudge_delivery()
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    stop = await connect_socket_mode(services, settings.app_token(), socket_url)
     log.info("leadbot connected over Socket Mode")
     try:
         await _until_stopped()
     finally:
-        await sweeps.stop()
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        await services.close()
+        await stop()
     return 0
 
 
 async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url)
-    finally:
-        await db.dispose()
+    async with _database(settings):
+        pass  # reaching and migrating it is the whole job
     print("database is up to date")
     return 0
 
@@ -214,12 +201,8 @@ async def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url, create=False)
+    async with _database(settings, create=False) as db:
         count = await _export_to(args.output, db, args.format)
-    finally:
-        await db.dispose()
     print(f"exported {count} lead(s)", file=sys.stderr)
     return 0
 
@@ -241,13 +224,9 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
     chosen = period(args.period, now=utc_now(), timezone=config.timezone)
     if chosen is None:
         raise StartupError(f"--period {args.period!r} is not a period; use 7d, 30d, 90d or all")
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url, create=False)
+    async with _database(settings, create=False) as db:
         loop = Loop(db=db, config=config, sales_channel="", clock=utc_now)
         funnel = await funnel_of(loop, chosen)
-    finally:
-        await db.dispose()
     write_report(funnel, sys.stdout, fmt=args.format, currency=config.outcomes.currency)
     return 0
 
@@ -259,9 +238,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         event=args.event.strip(),
         dry_run=args.dry_run,
     )
-    db = create_database(settings.database_url)
-    try:
-        await prepare_database(db, settings.database_url)
+    async with _database(settings) as db:
         loop = Loop(
             db=db,
             config=config,
@@ -272,8 +249,6 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         summary, rejected = await import_file(
             args.file, loop, options, show_progress=sys.stderr.isatty()
         )
-    finally:
-        await db.dispose()
     if rejected.rows:
         print(f"rejected rows and their reasons: {rejected.path}", file=sys.stderr)
     print(summary.line())
@@ -294,6 +269,18 @@ async def _started_services(settings: Settings, config: LeadbotConfig) -> AppSer
     async with _closed_on_failure(services):
         await prepare_database(services.db, settings.database_url)
     return services
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings, *, create: bool = True) -> AsyncIterator[Database]:
+    """The database of DATABASE_URL, reached and migrated (`create=False`: it must exist),
+    disposed of on the way out."""
+    db = create_database(settings.database_url)
+    try:
+        await prepare_database(db, settings.database_url, create=create)
+        yield db
+    finally:
+        await db.dispose()
 
 
 @contextlib.asynccontextmanager

@@ -27,10 +27,9 @@ from bot.preflight import open_socket_mode_url, prepare_database
 from bot.server import EVENTS_PATH, build_web_app
 from bot.services import AppServices, build_services
 from bot.settings import Settings
-from leadloop.context import Loop
+from bot.socket_mode import connect_socket_mode
 from leads.config import LeadbotConfig
 from scheduler.jobs import run_job
-from scheduler.runner import Sweeps
 from workspace.directory import (
     EXPO,
     MANAGER,
@@ -273,35 +272,16 @@ async def _connect_over_socket_mode(
     services: AppServices, slack: FakeSlack
 ) -> Callable[[], Awaitable[None]]:
     """The bot as `leadbot socket` runs it: connected to the workspace, sweeps in-process."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
     url = await open_socket_mode_url(DEMO_APP_TOKEN, slack.base_url)
-    handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), DEMO_APP_TOKEN)
-    handler.client.wss_uri = url
-    sweeps = Sweeps(services.job_context())
-    sweeps.start()
-    services.nudge_delivery()
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    stop = await connect_socket_mode(services, DEMO_APP_TOKEN, url)
     await slack.wait_for_socket()
-
-    async def stop() -> None:
-        await sweeps.stop()
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        await services.close()
-
     return stop
 
 
 async def _seed(services: AppServices) -> Seeded:
     end = services.now()
     clock = SeedClock(end)
-    loop = Loop(
-        db=services.db,
-        config=services.config,
-        sales_channel=services.sales_channel,
-        clock=clock,
-        marketing_channel=services.loop.marketing_channel,
-    )
+    loop = dataclasses.replace(services.loop, clock=clock)
     return await seed_history(loop, clock, end=end, reps=(REP_1.id, REP_2.id), staff=STAFFER.id)
 
 

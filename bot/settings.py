@@ -158,13 +158,12 @@ def _reasons(error: ValidationError) -> dict[str, str]:
 
 def _problems(mode: Mode, missing: list[str], malformed: dict[str, str]) -> str:
     parts = []
-    if malformed:
-        described = [f"{name.upper()} ({reason})" for name, reason in malformed.items()]
-        if len(described) == 1:
-            name, reason = next(iter(malformed.items()))
-            parts.append(f"setting {name.upper()} is malformed: {reason}")
-        else:
-            parts.append(f"settings are malformed: {', '.join(described)}")
+    if len(malformed) == 1:
+        [(name, reason)] = malformed.items()
+        parts.append(f"setting {name.upper()} is malformed: {reason}")
+    elif malformed:
+        described = ", ".join(f"{name.upper()} ({reason})" for name, reason in malformed.items())
+        parts.append(f"settings are malformed: {described}")
     if missing:
         names = ", ".join(name.upper() for name in missing)
         verb = "setting {} is" if len(missing) == 1 else "settings {} are"

@@ -76,8 +76,11 @@ def lacks_actor(body: dict[str, Any]) -> bool:
 def _bad_channel(body: dict[str, Any]) -> bool:
     """A click on a message must say which channel; any channel given must be an ID."""
     container = body.get("container")
-    on_message = isinstance(container, dict) and container.get("type") == "message"
-    if on_message and not text_of(container.get("channel_id")):  # type: ignore[union-attr]
+    if (
+        isinstance(container, dict)
+        and container.get("type") == "message"
+        and not text_of(container.get("channel_id"))
+    ):
         return True
     channel = body.get("channel")
     return "channel" in body and not (isinstance(channel, dict) and text_of(channel.get("id")))

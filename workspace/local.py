@@ -471,24 +471,27 @@ async def _send_json(socket: web.WebSocketResponse, event: dict[str, Any]) -> No
 
 
 def _threaded(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Oldest first, with each thread's replies right after their parent."""
+    """Oldest first, with each thread's replies right after their parent (a reply whose
+    parent is not shown keeps its own place)."""
     ordered = sorted(messages, key=lambda m: float(m["ts"]))
+    parents = {m["ts"] for m in ordered if _parent_of(m) is None}
     replies: dict[str, list[dict[str, Any]]] = {}
-    roots = []
     for message in ordered:
-        parent = message.get("thread_ts")
-        if parent and parent != message["ts"]:
+        parent = _parent_of(message)
+        if parent is not None and parent in parents:
             replies.setdefault(parent, []).append(message)
-        else:
-            roots.append(message)
-    known = {m["ts"] for m in roots}
-    orphans = [m for parent, items in replies.items() if parent not in known for m in items]
     result = []
-    for message in sorted(roots + orphans, key=lambda m: float(m["ts"])):
-        result.append(message)
-        if message in roots:
+    for message in ordered:
+        if _parent_of(message) not in parents:
+            result.append(message)
             result.extend(replies.get(message["ts"], []))
     return result
+
+
+def _parent_of(message: dict[str, Any]) -> str | None:
+    """The ts of the message this one replies to; None for a thread's parent or no thread."""
+    parent = message.get("thread_ts")
+    return parent if parent and parent != message["ts"] else None
 
 
 def _envelope_of(body: str, content_type: str) -> tuple[str, dict[str, Any]]:
