@@ -167,3 +167,20 @@ async def stats_and_home(browser: Browser, demo: RunningDemo, steps: Steps) -> N
     await manager.get_by_text("leadbot · Home").click()
     await expect(manager.locator(".home")).to_contain_text("/lead")
     await steps.shot(manager, "home")
+
+
+async def test_a_new_message_keeps_the_place_of_someone_reading_history(
+    browser: Browser, demo: RunningDemo
+) -> None:
+    for n in range(40):
+        await demo.workspace.say(STAFFER.id, BOOTH.id, f"booth note {n}", None)
+    page = await open_as(browser, demo, REP_1, BOOTH.id)
+    messages = page.locator("#messages")
+    await expect(page.get_by_text("booth note 39")).to_be_attached()
+    assert await messages.evaluate("list => list.scrollTop") > 0  # opened at the newest
+    await messages.evaluate("list => { list.scrollTop = 0; }")
+
+    await demo.workspace.say(STAFFER.id, BOOTH.id, "booth note 40", None)
+    await expect(page.get_by_text("booth note 40")).to_be_attached()
+
+    assert await messages.evaluate("list => list.scrollTop") == 0

@@ -70,19 +70,22 @@ async function openChannel(id) {
   if (id === HOME) {
     await api("/demo/home", { user: state.user });  // the app hears app_home_opened
   }
-  await refresh();
+  await refresh({ toBottom: true });
 }
 
 // --- messages ---------------------------------------------------------------------
 
-async function refresh() {
+// Live updates keep the reader's place; a channel just opened, or read to its end, follows
+// its newest message.
+async function refresh({ toBottom = false } = {}) {
   if (state.channel === HOME) { return drawHome(); }
   const query = `user=${encodeURIComponent(state.user)}&channel=${encodeURIComponent(state.channel)}`;
   const { messages } = await api(`/demo/channel?${query}`);
   const list = $("messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const readingAt = list.scrollTop;
   list.innerHTML = messages.length ? messages.map(messageHtml).join("") : '<p class="empty">No messages yet.</p>';
-  if (atBottom || messages.length) { list.scrollTop = list.scrollHeight; }
+  list.scrollTop = toBottom || atBottom ? list.scrollHeight : readingAt;
 }
 
 function messageHtml(message) {
