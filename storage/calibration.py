@@ -35,8 +35,8 @@ async def stored_weights(
 ) -> list[Weight]:
     """Weights learned so far (all of them, or those of these dimension/value pairs)."""
     query = select(CalibrationRow)
-    pairs = [(dimension.value, value) for dimension, value in wanted or ()]
     if wanted is not None:
+        pairs = [(dimension.value, value) for dimension, value in wanted]
         if not pairs:
             return []
         query = query.where(tuple_(CalibrationRow.dimension, CalibrationRow.value).in_(pairs))
