@@ -34,7 +34,6 @@ STEP_ACTIONS: Mapping[Step, str] = {
     Step.RECYCLE: RECYCLE,
 }
 ACTION_STEPS: Mapping[str, Step] = {action: step for step, action in STEP_ACTIONS.items()}
-OUTCOME_ACTIONS = (MEETING, WON, LOST, CHANGE_OUTCOME, RECYCLE)
 DECIDED = (Stage.MEETING, Stage.WON, Stage.LOST)
 FIELD_LIMIT = 300
 NOTES_LIMIT = 1500

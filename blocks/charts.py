@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
 from blocks import catalogue as say
+from blocks.words import choice
 from leads.funnel import STEPS, Funnel, Period, Row
 from leads.language import Language
 
@@ -127,5 +128,4 @@ def _count_label(row: Row, step: str) -> str:
 
 
 def _source_label(key: str, language: Language) -> str:
-    text = say.SOURCES.get(key)
-    return text(language) if text is not None else key or say.UNKNOWN(language)
+    return choice(say.SOURCES, key, language) or say.UNKNOWN(language)

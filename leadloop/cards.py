@@ -147,7 +147,7 @@ async def pass_lead(loop: Loop, click: Click) -> ClickOutcome:
         owed = _redraws(loop, row, f"pass:{click.user}", click, view)
         if destination:
             await cancel_conditional(session, row.id, WHILE_UNCLAIMED)
-            stay = await card_view(session, loop, passed)
+            stay = replace(view, moved_to="")
             owed.extend(_moved_card(loop, passed, destination, click.at, stay))
         await enqueue(session, owed, click.at)
     return ClickOutcome(passed, destination=destination)
@@ -171,15 +171,16 @@ async def record_outcome(loop: Loop, click: Click, form: OutcomeForm) -> ClickOu
         refused = _form_refusal(lead, form)
         if refused is not None:
             return ClickOutcome(lead, refused)
+        columns = _decision_columns(move, form, click)
         row = await move_stage(
             session,
             lead.id,
             move,
             actor=click.user,
             now=click.at,
-            reason=form.reason.value if move.target == Stage.LOST and form.reason else "",
-            value=form.value if move.target == Stage.WON else None,
-            changes=_decision_columns(move, form, click),
+            reason=columns.get("lost_reason", ""),
+            value=columns.get("deal_value"),
+            changes=columns,
         )
         if row is None:
             return await _lost_race(session, click, form.step)
@@ -217,21 +218,11 @@ def _decision_columns(move: Move, form: OutcomeForm, click: Click) -> dict[str, 
     target, at = move.target, click.at
     if target == Stage.RECYCLED:
         return {}
-    if target == Stage.CLAIMED:  # a correction back to "no outcome yet"
-        return {
-            "outcome": "",
-            "outcome_by": "",
-            "outcome_at": None,
-            "deal_value": None,
-            "lost_reason": "",
-            "lost_detail": "",
-            "won_at": None,
-            "lost_at": None,
-        }
+    decided = target != Stage.CLAIMED  # Claimed: a correction back to "no outcome yet"
     columns: dict[str, Any] = {
-        "outcome": target.value,
-        "outcome_by": click.user,
-        "outcome_at": at,
+        "outcome": target.value if decided else "",
+        "outcome_by": click.user if decided else "",
+        "outcome_at": at if decided else None,
         "deal_value": form.value if target == Stage.WON else None,
         "lost_reason": form.reason.value if target == Stage.LOST and form.reason else "",
         "lost_detail": form.detail.strip() if target == Stage.LOST else "",
@@ -339,7 +330,7 @@ def _redraws(
     cards = {(click.channel, click.ts)} if click.channel and click.ts else set()
     if row.card_ts and not view.moved_to:
         cards.add((row.card_channel, row.card_ts))
-    here = CardView(view.passed_by, "", view.calibration, view.currency)
+    here = replace(view, moved_to="")
     return [
         card_update(
             lead,

@@ -48,7 +48,8 @@ async def owe_digest(loop: Loop, *, now: datetime, now_or_never: bool) -> Digest
     channel = loop.marketing_channel
     if not channel or (not now_or_never and not digest_time_came(loop, now)):
         return None
-    week, span = last_week(now=now, timezone=loop.config.timezone)
+    span = last_week(now=now, timezone=loop.config.timezone)
+    week = span.name
     key = digest_key(week)
     intent: dict[str, Any] = {
         "kind": DIGEST,

@@ -50,14 +50,14 @@ def period(name: str, *, now: datetime, timezone: str) -> Period | None:
     return Period(name, _midnight(first, zone), now)
 
 
-def last_week(*, now: datetime, timezone: str) -> tuple[str, Period]:
-    """The last complete Monday-to-Sunday week in `timezone`, and its ISO name (2026-W47)."""
+def last_week(*, now: datetime, timezone: str) -> Period:
+    """The last complete Monday-to-Sunday week in `timezone`, named as ISO names it (2026-W47)."""
     zone = ZoneInfo(timezone)
     today = now.astimezone(zone).date()
     monday = today - timedelta(days=today.weekday() + 7)
     year, week, _ = monday.isocalendar()
     start, end = _midnight(monday, zone), _midnight(monday + timedelta(days=7), zone)
-    return f"{year}-W{week:02d}", Period(f"{year}-W{week:02d}", start, end)
+    return Period(f"{year}-W{week:02d}", start, end)
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leads.calibration import Tally, Weight
 from leads.funnel import Dimension
 from storage.db import Database
+from storage.rescore import lead_id_ranges
 from storage.tables import CalibrationRow, LeadRow
 from storage.upsert import upsert
 
@@ -34,8 +35,8 @@ async def stored_weights(
 ) -> list[Weight]:
     """Weights learned so far (all of them, or those of these dimension/value pairs)."""
     query = select(CalibrationRow)
-    pairs = [(dimension.value, value) for dimension, value in wanted or ()]
     if wanted is not None:
+        pairs = [(dimension.value, value) for dimension, value in wanted]
         if not pairs:
             return []
         query = query.where(tuple_(CalibrationRow.dimension, CalibrationRow.value).in_(pairs))
@@ -84,22 +85,12 @@ async def apply_weights(db: Database, weights: Sequence[Weight]) -> int:
     """Give every lead the points of its source and event, in id-range chunks; returns how
     many changed. `fit` carries them, so decay and hotness need nothing new."""
     points = _points_sql(weights)
-    async with db.read() as session:
-        low, high = (
-            await session.execute(select(func.min(LeadRow.id), func.max(LeadRow.id)))
-        ).one()
-    if low is None:
-        return 0
     changed = 0
-    for start in range(low - 1, high, APPLY_CHUNK):
+    for after, upto in await lead_id_ranges(db, APPLY_CHUNK):
         async with db.write() as session:
             result = await session.execute(
                 update(LeadRow)
-                .where(
-                    LeadRow.id > start,
-                    LeadRow.id <= start + APPLY_CHUNK,
-                    LeadRow.calibration != points,
-                )
+                .where(LeadRow.id > after, LeadRow.id <= upto, LeadRow.calibration != points)
                 .values(fit=LeadRow.fit - LeadRow.calibration + points, calibration=points)
                 .execution_options(synchronize_session=False)
             )

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from leads.funnel import Period
 from storage.tables import AuditRow, LeadRow, StageHistoryRow
 
-# History stages past capture that are funnel steps, by the name the funnel gives them.
-REACHED = {"hot": "hot", "claimed": "claimed", "meeting": "meeting"}
+# History stages past capture that are funnel steps (the funnel names them as the stages).
+REACHED = ("hot", "claimed", "meeting")
 SLA_BREACH = "sla_breach"
 
 
@@ -82,11 +82,11 @@ async def _reached(session: AsyncSession, in_period: ColumnElement[bool], counts
             func.count(func.distinct(StageHistoryRow.lead_id)),
         )
         .join(LeadRow, LeadRow.id == StageHistoryRow.lead_id)
-        .where(in_period, StageHistoryRow.to_stage.in_(list(REACHED)))
+        .where(in_period, StageHistoryRow.to_stage.in_(REACHED))
         .group_by(LeadRow.source, LeadRow.event, StageHistoryRow.to_stage)
     )
     for source, event, stage, count in rows:
-        counts[(source, event)].reached[REACHED[stage]] = int(count)
+        counts[(source, event)].reached[stage] = int(count)
 
 
 async def _outcomes(session: AsyncSession, in_period: ColumnElement[bool], counts: Counts) -> None:

@@ -36,19 +36,22 @@ async def apply_decay(
     Each chunk is one set-based UPDATE; between chunks other writers (captures) get their
     turn, so a sweep over a million leads never holds the write lock for long.
     """
+    changed = 0
+    for after, upto in await lead_id_ranges(db, chunk):
+        async with db.write() as session:
+            changed += await decay_range(session, config=config, now=now, after=after, upto=upto)
+    return changed
+
+
+async def lead_id_ranges(db: Database, chunk: int) -> list[tuple[int, int]]:
+    """(after, upto] id ranges of at most `chunk` ids that together cover every lead."""
     async with db.read() as session:
         low, high = (
             await session.execute(select(func.min(LeadRow.id), func.max(LeadRow.id)))
         ).one()
     if low is None:
-        return 0
-    changed = 0
-    for start in range(low - 1, high, chunk):
-        async with db.write() as session:
-            changed += await decay_range(
-                session, config=config, now=now, after=start, upto=start + chunk
-            )
-    return changed
+        return []
+    return [(start, start + chunk) for start in range(low - 1, high, chunk)]
 
 
 async def decay_range(

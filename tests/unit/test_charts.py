@@ -27,7 +27,7 @@ SOURCES = [
 
 
 def a_funnel() -> Funnel:
-    _, week = last_week(now=NOW, timezone="Asia/Tokyo")
+    week = last_week(now=NOW, timezone="Asia/Tokyo")
     return Funnel(week, merge_rows("all", SOURCES), SOURCES, [])
 
 
@@ -79,7 +79,7 @@ def test_the_two_languages_draw_different_words() -> None:
 )
 def test_the_title_names_the_period(name: str, language: Language, expected: str) -> None:
     chosen = (
-        last_week(now=NOW, timezone="Asia/Tokyo")[1]
+        last_week(now=NOW, timezone="Asia/Tokyo")
         if name == "week"
         else period(name, now=NOW, timezone="Asia/Tokyo")
     )

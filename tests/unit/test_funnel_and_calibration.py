@@ -56,13 +56,12 @@ def test_not_a_period(name: str) -> None:
 
 
 def test_last_week_is_the_complete_iso_week_before() -> None:
-    name, week = last_week(now=NOW, timezone="Asia/Tokyo")
-    assert name == "2026-W47"
+    week = last_week(now=NOW, timezone="Asia/Tokyo")
+    assert week.name == "2026-W47"
     assert week.start == datetime(2026, 11, 15, 15, tzinfo=UTC)  # Monday 16th, Tokyo
     assert week.end == datetime(2026, 11, 22, 15, tzinfo=UTC)
-    assert last_week(now=datetime(2026, 11, 22, 14, 59, tzinfo=UTC), timezone="Asia/Tokyo")[0] == (
-        "2026-W46"
-    )
+    before = last_week(now=datetime(2026, 11, 22, 14, 59, tzinfo=UTC), timezone="Asia/Tokyo")
+    assert before.name == "2026-W46"
 
 
 @pytest.mark.parametrize(
