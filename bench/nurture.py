@@ -1,5 +1,6 @@
 """Nurture benchmarks, by section; `python bench/nurture.py [SECTION ...]` runs them (all by
-default).
+default), each in a process of its own when there are several, so that each peak RSS is its
+own.
 
 sweep: a migrated SQLite database in a temp dir holds N leads (default 100,000), each
   enrolled in one plan with its first step due at the same moment, for D doers (default
@@ -38,6 +39,7 @@ import asyncio
 import csv
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -398,11 +400,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in args.sections if name not in SECTIONS]
     if unknown:
         parser.error(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
-    ok = True
-    for name in args.sections or list(SECTIONS):
-        print(f"== {name}")
-        ok = asyncio.run(SECTIONS[name](args)) and ok
-    return 0 if ok else 1
+    chosen = args.sections or list(SECTIONS)
+    if len(chosen) > 1:  # each in a child, so one section's peak RSS is not the next one's
+        options = [arg for arg in (sys.argv[1:] if argv is None else argv) if arg not in SECTIONS]
+        codes = [run_section_child(name, options) for name in chosen]
+        return 1 if any(codes) else 0
+    print(f"== {chosen[0]}", flush=True)
+    return 0 if asyncio.run(SECTIONS[chosen[0]](args)) else 1
+
+
+def run_section_child(name: str, options: list[str]) -> int:
+    """Run one section in a fresh process; its exit status."""
+    return subprocess.run([sys.executable, __file__, name, *options], check=False).returncode
 
 
 if __name__ == "__main__":
