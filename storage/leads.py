@@ -223,13 +223,27 @@ async def lock_known_people(
 
 
 async def insert_leads(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert new leads in one statement; returns their ids in the same order (the
-    insert sentinel column lets SQLite batch this too)."""
+    """Insert new leads in one statement; returns their ids in the same order."""
     if not rows:
         return []
+    if session.get_bind().dialect.name == "sqlite":
+        return await _insert_sqlite_leads(session, rows)
     params = [{key: value for key, value in row.items() if key != "id"} for row in rows]
     statement = insert(LEADS).returning(LEADS.c.id, sort_by_parameter_order=True)
     return [int(found) for found in (await session.execute(statement, params)).scalars()]
+
+
+async def _insert_sqlite_leads(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite: one executemany, then the ids from the largest one.
+
+    SQLAlchemy can't order a multi-row RETURNING on SQLite and falls back to one INSERT per
+    row. Each INSERT here takes the largest id plus one (an id given as None, too), and the
+    transaction holds the only write lock from the first INSERT to its commit, so the rows
+    got the consecutive ids that end at the largest one, in order.
+    """
+    await session.execute(insert(LEADS), [{**row, "id": None} for row in rows])
+    last = int(await session.scalar(select(func.max(LEADS.c.id))) or 0)
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 MERGED_COLUMNS = (

@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, orm_insert_sentinel
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -148,9 +148,6 @@ class LeadRow(Base):
     won_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lost_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     calibration: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
-    # Lets one multi-row INSERT ... RETURNING give new ids in the order of the rows on
-    # SQLite too, which otherwise inserts row by row when the order is asked for.
-    insert_sentinel: Mapped[int | None] = orm_insert_sentinel()
 
     __table_args__ = (
         Index("ix_leads_stage_score", "stage", "score"),
