@@ -12,7 +12,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from scheduler.jobs import JOBS, JobContext, run_job
 
 log = logging.getLogger(__name__)
-STOP_GRACE_SECONDS = 5.0  # a sweep cut short rolls back its current chunk; the next run resumes
+STOP_GRACE_SECONDS = 5.0  # long sweeps stop between chunks; the next run resumes
+CANCEL_GRACE_SECONDS = 2.0  # a sweep still running after that is cancelled mid-chunk
 
 
 class Sweeps:
@@ -40,16 +41,22 @@ class Sweeps:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """Stop triggering sweeps and cancel running ones, waiting a few seconds at most."""
+        """Stop triggering sweeps; running ones stop at their next chunk, and those still
+        running after a few seconds are cancelled."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.pause()  # no new runs; shutting down would cancel running ones
+        self._context.loop.db.wind_down()
         running = [task for task in self._running if not task.done()]
-        for task in running:
-            task.cancel()
+        pending: set[asyncio.Task[None]] = set()
         if running:
             _finished, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
-            if pending:
-                log.warning("%d sweep(s) still running at shutdown", len(pending))
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("%d sweep(s) still running at shutdown were cancelled", len(pending))
+            await asyncio.wait(pending, timeout=CANCEL_GRACE_SECONDS)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
 
     async def _run(self, name: str) -> None:
         task = asyncio.current_task()

@@ -87,6 +87,8 @@ async def apply_weights(db: Database, weights: Sequence[Weight]) -> int:
     points = _points_sql(weights)
     changed = 0
     for after, upto in await lead_id_ranges(db, APPLY_CHUNK):
+        if db.winding_down:
+            break
         async with db.write() as session:
             result = await session.execute(
                 update(LeadRow)

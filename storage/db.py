@@ -35,6 +35,16 @@ class Database:
         # sweep could starve captures; within this process, writers queue first come, first
         # served instead (asyncio.Lock is FIFO). PostgreSQL writers lock rows, not the file.
         self._writers = asyncio.Lock() if self.is_sqlite else None
+        self._winding_down = False
+
+    @property
+    def winding_down(self) -> bool:
+        """Whether long, chunked work should stop at its next chunk (shutdown has begun)."""
+        return self._winding_down
+
+    def wind_down(self) -> None:
+        """Ask long, chunked work to stop between chunks rather than be cancelled mid-statement."""
+        self._winding_down = True
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -38,6 +38,8 @@ async def apply_decay(
     """
     changed = 0
     for after, upto in await lead_id_ranges(db, chunk):
+        if db.winding_down:
+            break
         async with db.write() as session:
             changed += await decay_range(session, config=config, now=now, after=after, upto=upto)
     return changed
@@ -73,7 +75,7 @@ async def recompute_changed_rules(db: Database, *, config: LeadbotConfig, now: d
     version = rules_version(config)
     done = 0
     last_id = 0
-    while True:
+    while not db.winding_down:
         async with db.write() as session:
             rows = list(
                 await session.scalars(
@@ -89,6 +91,7 @@ async def recompute_changed_rules(db: Database, *, config: LeadbotConfig, now: d
         if len(rows) < BATCH:
             return done
         last_id = rows[-1].id
+    return done
 
 
 def _scored_under_other_rules(version: str) -> ColumnElement[bool]:
