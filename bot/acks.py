@@ -19,7 +19,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 log = logging.getLogger("leadbot")
 Listener = Callable[..., Awaitable[Any]]
 ACK_TIMEOUT_SECONDS = 3.0  # Slack's limit; Bolt's own default too
-FIRST = asyncio.FIRST_COMPLETED
+
+
+def _settle(answered: asyncio.Future[None]) -> None:
+    if not answered.done():
+        answered.set_result(None)
 
 
 class SignallingAck:
@@ -28,12 +32,13 @@ class SignallingAck:
     def __init__(self, ack: AsyncAck, acked: asyncio.Future[None]) -> None:
         self._ack = ack
         self._acked = acked
+        self.acked = False
 
     async def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Acknowledge through Bolt's ack, then let the waiting request go."""
         answer = await self._ack(*args, **kwargs)
-        if not self._acked.done():
-            self._acked.set_result(None)
+        self.acked = True
+        _settle(self._acked)
         return answer
 
 
@@ -54,13 +59,19 @@ class EarlyAcks:
 
         @functools.wraps(function)
         async def until_acked(**kwargs: Any) -> Any:
-            acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            loop = asyncio.get_running_loop()
+            answered: asyncio.Future[None] = loop.create_future()  # acked, done or timed out
+            ack = None
             if "ack" in kwargs:
-                kwargs["ack"] = SignallingAck(kwargs["ack"], acked)
+                ack = kwargs["ack"] = SignallingAck(kwargs["ack"], answered)
             task = asyncio.ensure_future(function(**kwargs))
-            await asyncio.wait({task, acked}, timeout=self._ack_timeout, return_when=FIRST)
-            if task.done() and not acked.done():
-                acked.cancel()
+            task.add_done_callback(lambda _: _settle(answered))
+            timer = loop.call_later(self._ack_timeout, _settle, answered)
+            try:
+                await answered
+            finally:
+                timer.cancel()
+            if task.done() and not (ack and ack.acked):
                 return task.result()  # returned or failed before acking: Bolt takes it from here
             self._running.add(task)
             task.add_done_callback(self._finished)

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_app_logger
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -42,6 +43,24 @@ class ServicesMiddleware(AsyncMiddleware):
         return await next()
 
 
+class LeadbotBolt(AsyncApp):
+    """Bolt's app, with one Web API client for every request.
+
+    Bolt builds a new client per request (reading the proxy environment each time) so that
+    a listener may swap its token; leadbot has one bot token and never swaps it.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._request_logger = get_bolt_app_logger(self.name, base_logger=self._base_logger)
+
+    def _init_context(self, req: AsyncBoltRequest) -> None:
+        req.context["logger"] = self._request_logger
+        req.context["token"] = self._token
+        req.context["client"] = self._async_client
+        req.context["listener_runner"] = self.listener_runner
+
+
 def create_app(
     services: AppServices, *, socket_mode: bool = False, verified_by_server: bool = False
 ) -> AsyncApp:
@@ -51,7 +70,7 @@ def create_app(
     only through `bot.server`, which has verified each one on its raw bytes
     (`verified_by_server`).
     """
-    app = AsyncApp(
+    app = LeadbotBolt(
         client=services.client,
         signing_secret=services.settings.signing_secret() or None,
         request_verification_enabled=not (socket_mode or verified_by_server),

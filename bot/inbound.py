@@ -22,6 +22,11 @@ from urllib.parse import parse_qsl
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import (
+    build_normalized_headers,
+    extract_content_type,
+    parse_query,
+)
 
 MAX_CLOCK_SKEW: Final = 60 * 5  # seconds, as Slack's own verifier allows
 FORM: Final = "application/x-www-form-urlencoded"
@@ -136,10 +141,17 @@ class ParsedBoltRequest(AsyncBoltRequest):
     the raw text again (not even for the copy a lazy listener gets)."""
 
     def __init__(self, inbound: Inbound) -> None:
-        super().__init__(body="", query=inbound.query, headers=dict(inbound.headers))
+        # Sets what Bolt's __init__ sets, without first parsing an empty body and building a
+        # context for it.
         self.raw_body = inbound.raw_text
         self.body = inbound.body
+        self.query = parse_query(inbound.query)
+        self.headers = build_normalized_headers(dict(inbound.headers))
+        self.content_type = extract_content_type(self.headers)
         self.context = build_async_context(AsyncBoltContext({}), inbound.body)
+        self.lazy_only = bool(self.headers.get("x-slack-bolt-lazy-only", [False])[0])
+        self.lazy_function_name = self.headers.get("x-slack-bolt-lazy-function-name", [None])[0]
+        self.mode = "http"
 
     def to_copyable(self) -> AsyncBoltRequest:
         """A copy with the same parsed body."""
