@@ -9,8 +9,10 @@ from leads.model import LeadDraft, Stage
 from leads.outcomes import LostReason
 from leads.routing import LeadFacts
 from leads.scoring import Reason
+from leads.snapshots import pickled_by_fields
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The latest outcome recorded on a lead: by whom and when, with its value or reason."""
@@ -23,6 +25,7 @@ class Decision:
     detail: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Lead:
     """A snapshot of one lead, detached from the database."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from leads.snapshots import pickled_by_fields
+
 
 class Interest(StrEnum):
     """How interested the person said they are, as judged at capture."""
@@ -80,6 +82,7 @@ class Stage(StrEnum):
     RECYCLED = "recycled"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LeadDraft:
     """What a person typed about a lead, before it is validated and stored."""
