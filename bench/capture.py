@@ -14,12 +14,16 @@ With PostgreSQL (`--database postgresql` or `both`; `both` is the default when
 leadbot on that database, after wiping its public schema (give it a database of its own),
 with a bare Bolt baseline measured again just before it; the SQLite block comes first.
 
+leadbot runs as `leadbot serve` does by default: captures are written in its capture process
+(bot/capture_process.py), whose peak RSS is printed beside this process's;
+`--capture-process off` writes them in the web process.
+
 Targets: throughput ratio leadbot/bare >= 0.5, leadbot p99 < 150 ms, every acknowledged
 lead present. Timings are printed, never asserted; the exit status is 1 only when an
 acknowledged lead is missing or a capture failed.
 
     python bench/capture.py [--requests 2000] [--concurrency 50] [--warmup 50]
-        [--database sqlite|postgresql|both]
+        [--database sqlite|postgresql|both] [--capture-process on|off]
         [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench]
 """
 
@@ -52,7 +56,7 @@ from common import (
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
-from stats import ms, peak_rss_mb, percentile, table
+from stats import ms, peak_rss_mb, percentile, process_peak_rss_mb, table
 
 from leads.config import LeadbotConfig
 from workspace.fake_slack import FakeSlack
@@ -173,6 +177,7 @@ class Load:
     warmup: int
     database: str = SQLITE
     note: bool = True
+    capture_process: bool = True  # as `leadbot serve` runs by default
 
 
 async def run(load: Load, postgres_url: str) -> int:
@@ -191,7 +196,9 @@ async def run_on_sqlite(load: Load) -> int:
 async def run_on(load: Load, database_url: str) -> int:
     """Start leadbot on `database_url` and a bare Bolt app, measure both, stop them."""
     async with FakeSlack() as slack:
-        leadbot = await start_leadbot(slack, database_url, LeadbotConfig())
+        leadbot = await start_leadbot(
+            slack, database_url, LeadbotConfig(), capture_process=load.capture_process
+        )
         bare = await start_bare_bolt(slack)
         try:
             return await measure(leadbot, bare, slack, load)
@@ -234,7 +241,9 @@ async def measure(leadbot: RunningApp, bare: RunningApp, slack: FakeSlack, load:
     bare_fig = figures("bare bolt", bare_run, len(bare_run.ok()))
     lead_fig = figures(name, lead_run, len(stored & acked))
     check = Check(load.requests, acked, stored, failures(lead_run))
-    report(bare_fig, lead_fig, load, check)
+    writer = leadbot.services.capture_process
+    capture_rss = process_peak_rss_mb(writer.pid) if writer is not None else None
+    report(bare_fig, lead_fig, load, check, capture_rss)
     return 1 if check.missing or check.errors else 0
 
 
@@ -286,7 +295,9 @@ def acked_emails(batch: list[Person], run: LoadResult) -> set[str]:
     return acked
 
 
-def report(bare: Figures, lead: Figures, load: Load, check: Check) -> None:
+def report(
+    bare: Figures, lead: Figures, load: Load, check: Check, capture_rss: float | None
+) -> None:
     """Print the table, any failures, and the summary line (SQLite's without a label)."""
     on = "" if load.database == SQLITE else f" on {load.database}"
     print(
@@ -300,7 +311,11 @@ def report(bare: Figures, lead: Figures, load: Load, check: Check) -> None:
     print(f"{lead.name} per s = acknowledged leads stored per second; bare per s = acks per second")
     for line in check.lines():
         print(line)
-    print(f"peak RSS of the whole process: {peak_rss_mb():.0f} MB")
+    print(f"peak RSS of the whole process: {peak_rss_mb():.0f} MB", end="")
+    if capture_rss is None:
+        print(" (captures written in it: LEADBOT_CAPTURE_PROCESS off)")
+    else:
+        print(f"; of leadbot's capture process: {capture_rss:.0f} MB")
     ratio = lead.per_second / bare.per_second if bare.per_second else 0.0
     label = "capture" if load.database == SQLITE else f"capture {load.database}"
     print(
@@ -322,6 +337,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         choices=(SQLITE, POSTGRESQL, "both"),
         help="where leadbot stores leads (default: both when a PostgreSQL URL is given, else"
         " sqlite)",
+    )
+    parser.add_argument(
+        "--capture-process",
+        choices=("on", "off"),
+        default="on",
+        help="LEADBOT_CAPTURE_PROCESS for leadbot (default on, as `leadbot serve`)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -348,7 +369,14 @@ def main(argv: list[str]) -> int:
     logging.getLogger("leadbot.bolt").setLevel(logging.ERROR)  # "didn't call ack()" is counted
     status = 0
     for n, database in enumerate(chosen):
-        load = Load(args.requests, args.concurrency, args.warmup, database, note=n == 0)
+        load = Load(
+            args.requests,
+            args.concurrency,
+            args.warmup,
+            database,
+            note=n == 0,
+            capture_process=args.capture_process == "on",
+        )
         # An event loop per block: a stopped leadbot's outbox deliverer can leave a wake-up
         # timer behind (it re-arms after close()), which must not fire into the next block.
         status |= asyncio.run(run(load, postgres_url))

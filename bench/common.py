@@ -89,8 +89,11 @@ async def start_leadbot(
     config: LeadbotConfig,
     *,
     clock: Callable[[], datetime] = utc_now,
+    capture_process: bool = True,
 ) -> RunningApp:
-    """The real leadbot HTTP app (as tests/harness.py builds it), migrated and serving."""
+    """The real leadbot HTTP app (as tests/harness.py builds it), migrated and serving;
+    with `capture_process`, as `leadbot serve` runs by default: captures are written in a
+    second process."""
     settings = load_settings(
         "serve",
         environ={
@@ -99,6 +102,7 @@ async def start_leadbot(
             "SLACK_API_URL": slack.base_url,
             "DATABASE_URL": database_url,
             "LEADBOT_SALES_CHANNEL": SALES,
+            "LEADBOT_CAPTURE_PROCESS": "on" if capture_process else "off",
         },
     )
     services = build_services(settings, config, clock=clock)

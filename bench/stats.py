@@ -6,6 +6,7 @@ import math
 import resource
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -32,6 +33,21 @@ def peak_rss_mb() -> float:
     """This process's peak resident set size in MB (ru_maxrss is KB on Linux)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def process_peak_rss_mb(pid: int | None) -> float | None:
+    """Another running process's peak resident set size in MB (Linux's VmHWM); None when
+    unknown."""
+    if pid is None:
+        return None
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -39,6 +39,7 @@ def build_web_app(
     web_app.router.add_post(LEADS_HOOK_PATH, handle_lead_hook)
     web_app.router.add_post(ENGAGEMENT_HOOK_PATH, handle_engagement_hook)
     web_app.router.add_get("/healthz", handle_health)
+    web_app.on_startup.append(_start_capture_process)
     if run_scheduler:
         web_app.cleanup_ctx.append(_sweeps)
     web_app.on_cleanup.append(_close_services)
@@ -111,6 +112,10 @@ async def _sweeps(web_app: web.Application) -> AsyncIterator[None]:
     services.nudge_delivery()  # resume whatever a previous run left in the outbox
     yield
     await sweeps.stop()
+
+
+async def _start_capture_process(web_app: web.Application) -> None:
+    await web_app[SERVICES].start_capture_process()
 
 
 async def _close_services(web_app: web.Application) -> None:

@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.acks import EarlyAcks
+from bot.capture_process import CaptureProcess, WriterSetup
 from bot.settings import Settings
 from handlers.directory import Directory
 from handlers.membership import Membership
@@ -43,6 +44,7 @@ class AppServices:
     deliverer: Deliverer
     captures: Captures
     listeners: EarlyAcks = field(default_factory=EarlyAcks)
+    capture_process: CaptureProcess | None = None  # started by the web app and Socket Mode
 
     @property
     def config(self) -> LeadbotConfig:
@@ -73,10 +75,17 @@ class AppServices:
             loop=self.loop, deliverer=self.deliverer, by_hand=by_hand, people=self.people
         )
 
+    async def start_capture_process(self) -> None:
+        """Write captures in a process of their own from now on (when configured)."""
+        if self.capture_process is not None:
+            await self.capture_process.start()
+
     async def close(self) -> None:
         """Finish listeners, captures and deliveries, then close connections."""
         await self.listeners.drain(LISTENER_DRAIN_SECONDS)
         await self.captures.close()
+        if self.capture_process is not None:
+            await self.capture_process.stop()
         await self.deliverer.close()
         await self.loop.db.dispose()
 
@@ -99,6 +108,9 @@ def build_services(
         retry_handlers=[AsyncConnectionErrorRetryHandler()],
     )
     people = Directory(client, config.language)
+    capture_process = (
+        _capture_process(settings, config) if settings.leadbot_capture_process else None
+    )
     deliverer = Deliverer(
         loop.db,
         client,
@@ -115,5 +127,18 @@ def build_services(
         membership=Membership(),
         people=people,
         deliverer=deliverer,
-        captures=Captures(loop),
+        captures=Captures(loop, capture_process),
+        capture_process=capture_process,
+    )
+
+
+def _capture_process(settings: Settings, config: LeadbotConfig) -> CaptureProcess:
+    return CaptureProcess(
+        WriterSetup(
+            database_url=settings.database_url,
+            config=config,
+            sales_channel=settings.leadbot_sales_channel,
+            marketing_channel=settings.leadbot_marketing_channel,
+            log_level=settings.log_level,
+        )
     )

@@ -44,6 +44,7 @@ class Settings(BaseModel):
     host: str = "0.0.0.0"
     port: int = 3000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    leadbot_capture_process: bool = True
 
     @field_validator("slack_bot_token")
     @classmethod

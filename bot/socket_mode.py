@@ -18,6 +18,7 @@ async def connect_socket_mode(
 
     handler = AsyncSocketModeHandler(create_app(services, socket_mode=True), app_token)
     handler.client.wss_uri = url  # the URL already asked for; connect uses it first
+    await services.start_capture_process()
     sweeps = Sweeps(services.job_context())
     sweeps.start()
     services.nudge_delivery()

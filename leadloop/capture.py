@@ -31,7 +31,7 @@ from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
 from leads.scoring import Reason, TouchFact, score_lead, touch_reasons
 from storage.calibration import stored_weights
-from storage.group_commit import GroupCommit
+from storage.group_commit import Elsewhere, GroupCommit
 from storage.leads import (
     audit_values,
     draft_from,
@@ -85,11 +85,16 @@ Row = dict[str, Any]  # a lead's columns, as read, or as they will be inserted
 
 
 class Captures:
-    """Stores captures, batching the ones that arrive while a batch is being written."""
+    """Stores captures, batching the ones that arrive while a batch is being written
+    (`elsewhere`, when given and available, writes the batches in another process)."""
 
-    def __init__(self, loop: Loop) -> None:
+    def __init__(
+        self, loop: Loop, elsewhere: Elsewhere[CaptureRequest, CaptureOutcome] | None = None
+    ) -> None:
         self._loop = loop
-        self._commit: GroupCommit[CaptureRequest, CaptureOutcome] = GroupCommit(loop.db, self.write)
+        self._commit: GroupCommit[CaptureRequest, CaptureOutcome] = GroupCommit(
+            loop.db, self.write, elsewhere=elsewhere
+        )
 
     async def capture(self, request: CaptureRequest) -> CaptureOutcome:
         """Store one capture (and the messages it owes); returns once committed."""

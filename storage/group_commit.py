@@ -5,6 +5,9 @@ SQLite's single writer they queue behind each other. Items that arrive while a b
 being written are written together in the next one instead. If a batch fails, its items
 are written again one at a time (a lost race on a unique key is retried once), so one bad
 item never sinks the others.
+
+A batch may be written elsewhere (a capture process: bot/capture_process.py) while that is
+available; it writes with the same function in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +28,23 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 WriteBatch = Callable[[AsyncSession, Sequence[Item]], Awaitable[Sequence[Result]]]
 MAX_BATCH = 100
+
+
+Given_contra = TypeVar("Given_contra", contravariant=True)
+Written_co = TypeVar("Written_co", covariant=True)
+
+
+class Elsewhere(Protocol[Given_contra, Written_co]):
+    """Somewhere else that writes a batch in a transaction of its own, when available."""
+
+    @property
+    def available(self) -> bool:
+        """Whether batches go there now (else they are written here)."""
+        ...
+
+    async def write(self, items: Sequence[Given_contra]) -> Sequence[Written_co]:
+        """Write the batch and commit; IntegrityError when a unique key was taken."""
+        ...
 
 
 @dataclass
@@ -39,11 +59,17 @@ class GroupCommit(Generic[Item, Result]):
     """Writes items with `write_batch(session, items) -> results`, batching concurrent ones."""
 
     def __init__(
-        self, db: Database, write_batch: WriteBatch[Item, Result], *, max_batch: int = MAX_BATCH
+        self,
+        db: Database,
+        write_batch: WriteBatch[Item, Result],
+        *,
+        max_batch: int = MAX_BATCH,
+        elsewhere: Elsewhere[Item, Result] | None = None,
     ) -> None:
         self._db = db
         self._write_batch = write_batch
         self._max_batch = max_batch
+        self._elsewhere = elsewhere
         self._queue: list[_Job[Item, Result]] = []
         self._worker: asyncio.Task[None] | None = None
 
@@ -74,6 +100,8 @@ class GroupCommit(Generic[Item, Result]):
                 job.done.set_result(result)
 
     async def _write(self, items: list[Item]) -> Sequence[Result]:
+        if self._elsewhere is not None and self._elsewhere.available:
+            return await self._elsewhere.write(items)
         async with self._db.write() as session:
             return await self._write_batch(session, items)
 

@@ -78,6 +78,7 @@ class Leadbot:
     slack: FakeSlack
     clock: FakeClock
     config: LeadbotConfig = field(default_factory=LeadbotConfig)
+    capture_process: bool = False  # captures written in a child process, as `serve` does
     services: AppServices | None = None
     server: TestServer | None = None
     http: ClientSession | None = None
@@ -93,6 +94,7 @@ class Leadbot:
                 "DATABASE_URL": self.database_url,
                 "LEADBOT_SALES_CHANNEL": SALES,
                 "LEADBOT_MARKETING_CHANNEL": MARKETING,
+                "LEADBOT_CAPTURE_PROCESS": "on" if self.capture_process else "off",
             },
         )
         self.services = build_services(settings, self.config, clock=self.clock)

@@ -101,6 +101,12 @@ def test_log_level_in_any_case() -> None:
     assert load_settings("cli", environ={"LOG_LEVEL": "debug"}).log_level == "DEBUG"
 
 
+@pytest.mark.parametrize(("value", "expected"), [(None, True), ("on", True), ("off", False)])
+def test_capture_process_is_on_unless_turned_off(value: str | None, expected: bool) -> None:
+    environ = {**VALID} if value is None else {**VALID, "LEADBOT_CAPTURE_PROCESS": value}
+    assert load_settings("serve", environ=environ).leadbot_capture_process is expected
+
+
 def test_cli_commands_need_no_slack_settings() -> None:
     assert load_settings("cli", environ={}).database_url.startswith("sqlite")
 
@@ -117,6 +123,7 @@ def test_cli_commands_need_no_slack_settings() -> None:
         ("PORT", "eighty"),
         ("PORT", "70000"),
         ("LOG_LEVEL", "LOUD"),
+        ("LEADBOT_CAPTURE_PROCESS", "sometimes"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(name: str, value: str) -> None:
