@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -90,3 +91,35 @@ async def wait_healthy(http: ClientSession, url: str) -> dict[str, str]:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url} never answered 200")
         await asyncio.sleep(0.1)
+
+
+async def start_serve(port: int, *, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """Start `leadbot serve` on 127.0.0.1:`port`; its standard error is kept for the end."""
+    return await asyncio.create_subprocess_exec(
+        LEADBOT,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_serve(
+    process: asyncio.subprocess.Process,
+    deadline: float,
+) -> str:
+    """SIGTERM, then its standard error once it exits within `deadline` seconds (killed and
+    TimeoutError otherwise)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, err = await asyncio.wait_for(process.communicate(), timeout=deadline)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return str(err.decode())

@@ -17,7 +17,7 @@ from leadloop.capture import Captures
 from leads.config import LeadbotConfig
 from leads.model import Stage
 from tests.harness import FakeClock, Leadbot, signed_bytes_headers
-from tests.processes import LEADBOT, free_port, serve_env, wait_healthy
+from tests.processes import free_port, serve_env, start_serve, stop_serve, wait_healthy
 from workspace import requests as slack_requests
 from workspace.fake_slack import FakeSlack
 
@@ -116,18 +116,7 @@ async def test_serve_writes_captures_in_its_capture_process_and_stops_it(
     database_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = free_port()
-    serve = await asyncio.create_subprocess_exec(
-        LEADBOT,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=serve_env(database_url, slack),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    serve = await start_serve(port, env=serve_env(database_url, slack), cwd=tmp_path)
     try:
         async with ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}/healthz")
@@ -139,13 +128,8 @@ async def test_serve_writes_captures_in_its_capture_process_and_stops_it(
             ) as answer:
                 assert answer.status == 200
                 assert SAVED in await answer.text()
-        serve.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(serve.communicate(), timeout=SHUTDOWN_DEADLINE)
     finally:
-        if serve.returncode is None:
-            serve.kill()
-            await serve.wait()
-    log = err.decode()
+        log = await stop_serve(serve, SHUTDOWN_DEADLINE)
     assert serve.returncode == 0, log[-2000:]
     assert "Traceback" not in log, log[-3000:]
     child = _capture_process_pid(log)

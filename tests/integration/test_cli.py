@@ -14,7 +14,16 @@ from aiohttp import ClientSession
 
 from leads.model import Stage
 from tests.harness import SECRET, Leadbot, claimed_by, record_outcome, until_stage
-from tests.processes import LEADBOT, cli_env, free_port, run_leadbot, serve_env, wait_healthy
+from tests.processes import (
+    LEADBOT,
+    cli_env,
+    free_port,
+    run_leadbot,
+    serve_env,
+    start_serve,
+    stop_serve,
+    wait_healthy,
+)
 from workspace.fake_slack import FakeSlack
 from workspace.requests import signed_headers, slash_command
 
@@ -28,18 +37,7 @@ async def test_serve_migrates_answers_health_and_slack(
     database_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        LEADBOT,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=serve_env(database_url, slack),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_serve(port, env=serve_env(database_url, slack), cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
         async with ClientSession() as http:
@@ -55,11 +53,10 @@ async def test_serve_migrates_answers_health_and_slack(
             async with http.post(f"{base}/slack/events", data=body) as unsigned:
                 assert unsigned.status == 401
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        err = await stop_serve(process, 30)
     assert process.returncode == 0
-    assert "xoxb-cli-test" not in err.decode()
-    assert all(json.loads(line) for line in err.decode().splitlines() if line.strip())
+    assert "xoxb-cli-test" not in err
+    assert all(json.loads(line) for line in err.splitlines() if line.strip())
 
 
 async def test_missing_setting_stops_start_with_one_line(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sqlalchemy import func, insert, select
 from storage.db import Database, create_database
 from storage.migrate import migrate
 from storage.tables import LEADS
-from tests.processes import LEADBOT, free_port, serve_env, wait_healthy
+from tests.processes import free_port, serve_env, start_serve, stop_serve, wait_healthy
 from workspace.fake_slack import FakeSlack
 
 STALE_LEADS = 60_000
@@ -92,18 +91,8 @@ async def test_sigterm_in_the_middle_of_a_sweep_stops_serve_quickly(
     rules = tmp_path / "rules.yml"
     rules.write_text("sweeps:\n  rescore_seconds: 0.5\n  deliver_seconds: 60\n", encoding="utf-8")
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        LEADBOT,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=serve_env(database_url, slack, LEADBOT_CONFIG=str(rules)),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    env = serve_env(database_url, slack, LEADBOT_CONFIG=str(rules))
+    process = await start_serve(port, env=env, cwd=tmp_path)
     try:
         async with ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}/healthz")
@@ -113,13 +102,12 @@ async def test_sigterm_in_the_middle_of_a_sweep_stops_serve_quickly(
             await asyncio.sleep(0.05)
         assert 0 < await recomputed(db) < STALE_LEADS, "the sweep should be mid-way"
 
-        process.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(process.communicate(), timeout=SHUTDOWN_DEADLINE)
+        err = await stop_serve(process, SHUTDOWN_DEADLINE)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
         await db.dispose()
-    assert process.returncode == 0, err.decode()[-2000:]
-    assert "Traceback" not in err.decode(), err.decode()[-3000:]
-    assert "stopped for shutdown" not in err.decode()  # it stopped between chunks, not cancelled
+    assert process.returncode == 0, err[-2000:]
+    assert "Traceback" not in err, err[-3000:]
+    assert "stopped for shutdown" not in err  # it stopped between chunks, not cancelled

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import LeadbotBolt
+from tests.unit.test_early_acks import slash_command
 
 TOKEN = "xoxb-shared-test"
-
-
-def slash_command(text: str) -> AsyncBoltRequest:
-    """A /lead request as Bolt receives it."""
-    body = urlencode(
-        {"command": "/lead", "text": text, "user_id": "U1", "channel_id": "C1", "team_id": "T1"}
-    )
-    return AsyncBoltRequest(
-        body=body, headers={"content-type": "application/x-www-form-urlencoded"}
-    )
 
 
 async def test_listeners_share_the_apps_client_token_and_logger() -> None:
