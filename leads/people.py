@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 _HONORIFICS: Final = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir"})
@@ -20,6 +21,7 @@ def is_honorific(word: str) -> bool:
     return word.rstrip(".").lower() in _HONORIFICS
 
 
+@lru_cache(maxsize=2048)
 def name_score(text: str) -> int:
     """Rate how much text looks like a person's name, from NOT_A_NAME to STRONG."""
     words = text.split()
