@@ -27,7 +27,7 @@ def name_score(text: str) -> int:
     words = text.split()
     if not words or not all(map(_is_name_word, words)):
         return NOT_A_NAME
-    if any(map(is_japanese, text)):
+    if not text.isascii() and any(map(is_japanese, text)):
         return _japanese_name_score(text)
     return _western_name_score(words)
 
@@ -37,6 +37,7 @@ def is_japanese(char: str) -> bool:
     return "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or char == "\u3005"
 
 
+@lru_cache(maxsize=4096)
 def _is_name_word(word: str) -> bool:
     return word.translate(_NAME_PUNCTUATION).replace("\u30fb", "").isalpha()
 

@@ -252,6 +252,8 @@ def _merge_suffixes(text: _Text, segments: list[_Span]) -> list[_Span]:
 
 def _segment_pieces(text: _Text, segment: _Span) -> list[_Piece]:
     """Read one segment: "Jane Doe (Initech)", "Jane Doe @ Initech", "VP Sales", "Initech"."""
+    if "(" not in text.masked[segment.start : segment.end]:
+        return _connector_split(text, segment)
     groups = _GROUP.finditer(text.masked, segment.start, segment.end)
     group = next((group for group in groups if not is_japanese_form(group[0])), None)
     if group is None:
@@ -353,9 +355,13 @@ def _is_note(text: str) -> bool:
     """Tell whether text reads like a remark ("wants a demo", "資料送付希望"), not a name."""
     if "a" in text.split():  # lower-case only: "Jane A Doe" has a middle initial
         return True
-    if any(word.strip(".,!?") in _NOTE_WORDS for word in text.lower().split()):
+    if any(map(_NOTE_WORDS.__contains__, map(_strip_punctuation, text.lower().split()))):
         return True
-    return any(word in text for word in _JAPANESE_NOTE_WORDS)
+    return not text.isascii() and any(word in text for word in _JAPANESE_NOTE_WORDS)
+
+
+def _strip_punctuation(word: str) -> str:
+    return word.strip(".,!?")
 
 
 # --- Choosing the fields -----------------------------------------------------------------

@@ -90,7 +90,7 @@ def is_valid_email(email: str) -> bool:
 
 def _is_plainly_valid(email: str) -> bool:
     """Tell whether an address is valid at a glance; False means "ask email-validator"."""
-    if _PLAIN_EMAIL.fullmatch(email) is None:
+    if len(email) > _MAX_EMAIL or _PLAIN_EMAIL.fullmatch(email) is None:
         return False
     domain = email.rpartition("@")[2]
     if "--" in domain:  # "ab--c" labels are reserved unless Punycode, which needs IDNA
