@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final
 
 _JAPANESE_MARKERS: Final = (
@@ -46,6 +47,7 @@ def is_japanese_form(word: str) -> bool:
     return word in _JAPANESE_FORMS
 
 
+@lru_cache(maxsize=4096)
 def is_legal_suffix(word: str) -> bool:
     """Tell whether a word is a legal suffix such as "Inc.", "Ltd" or "KK"."""
     word = word.rstrip(",")

@@ -50,13 +50,16 @@ _LOCAL_UNIT: Final = rf"(?:{_ENTITY}|[^@&{_SEPARATORS}{_CJK}]|&(?!(?:amp|lt|gt);
 _DOMAIN_UNIT: Final = rf"(?:{_ENTITY}|[^&{_SEPARATORS}]|&(?!(?:amp|lt|gt);))"
 # A candidate starts after a separator, never inside a run or right after an entity.
 _TOKEN_START: Final = rf"(?<![^{_SEPARATORS}{_CJK}])(?<!&amp;)(?<!&lt;)(?<!&gt;)"
+# A quick look ahead for the "@" that a local part leads to, so that the regex engine does
+# not walk every word to its end and back; only entities put a ";" in a local part.
+_REACHES_AT: Final = rf"(?=[^@{_SEPARATORS.replace(';', '')}{_CJK}]+@)"
 _EMAIL: Final = re.compile(
     # Tried before markup, so that a token starting with an entity ("&amp;x@y.com", a
     # typed "&x@y.com") is one candidate; markup ("<@U1>") never starts one.
     r"(?:(?<!\w)(?:e-?mail|mailto|mail|メール|e(?=\s*:))\s*:?\s*)?"
     # The domain may be empty or hold another "@": "bob@" or "bob@@x" is a mistyped email
     # that validation reports, never a name.
-    rf"{_TOKEN_START}(?P<email>{_LOCAL_UNIT}+@{_DOMAIN_UNIT}*)|" + _TOKEN,
+    rf"{_TOKEN_START}{_REACHES_AT}(?P<email>{_LOCAL_UNIT}+@{_DOMAIN_UNIT}*)|" + _TOKEN,
     re.IGNORECASE,
 )
 _SENTENCE_END: Final = ".!?"
@@ -64,13 +67,26 @@ _WRAPPERS: Final = (("&lt;", "&gt;"), ("'", "'"), ("`", "`"))
 
 _DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"
 _PHONE_SEPARATOR: Final = rf"[ \u00a0().\-{_DASHES}]"
+
+
+def _led_by(first_characters: str, pattern: str) -> str:
+    """The pattern, led by a look at the only characters that its matches can start with.
+
+    A cheap test that spares the regex engine the whole pattern at every other position.
+    """
+    return f"(?=[{first_characters}])(?:{pattern})"
+
+
 _PHONE: Final = re.compile(
     # A postal code ("〒100-0001") is never a phone; "T:" and "M:" label one on a card; a
     # phone may follow a bracket, as in "山田太郎(アクメ)090-1234-5678", but not "(03)".
-    _TOKEN + rf"|(?<![\w+.\-{_DASHES}〒])(?<![0-9]\))(?<!〒 )"
-    r"(?P<label>(?:tel|phone|mobile|mob|cell|電話|携帯|[tm](?=\s*:))\s*[:.]?\s*)?"
-    rf"(?P<phone>\+?\(?[0-9](?:{_PHONE_SEPARATOR}{{0,3}}[0-9])++"
-    r"(?:[ \u00a0]*(?:ext\.?|extension|x|内線)[ \u00a0]*[0-9]{1,6})?)(?!\w)",
+    _led_by(
+        "<&tpmc電携+(0-9",
+        _TOKEN + rf"|(?<![\w+.\-{_DASHES}〒])(?<![0-9]\))(?<!〒 )"
+        r"(?P<label>(?:tel|phone|mobile|mob|cell|電話|携帯|[tm](?=\s*:))\s*[:.]?\s*)?"
+        rf"(?P<phone>\+?\(?[0-9](?:{_PHONE_SEPARATOR}{{0,3}}[0-9])++"
+        r"(?:[ \u00a0]*(?:ext\.?|extension|x|内線)[ \u00a0]*[0-9]{1,6})?)(?!\w)",
+    ),
     re.IGNORECASE,
 )
 _DATE: Final = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}([-./])[0-9]{1,2}\1[0-9]{1,2}(?![0-9])")
@@ -88,16 +104,23 @@ _INTEREST_WORDS: Final = {
     "冷たい": Interest.COLD,
 }
 _INTEREST: Final = re.compile(
-    _TOKEN + r"|(?<!\w)(?P<label>(?:interest|興味)\s*[:=]\s*)?"
-    rf"(?P<word>{'|'.join(_INTEREST_WORDS)})(?!\w)[!?.]*",
+    _led_by(
+        "<&i興" + "".join(word[0] for word in _INTEREST_WORDS),
+        _TOKEN + r"|(?<!\w)(?P<label>(?:interest|興味)\s*[:=]\s*)?"
+        rf"(?P<word>{'|'.join(_INTEREST_WORDS)})(?!\w)[!?.]*",
+    ),
     re.IGNORECASE,
 )
 
 _FAX: Final = re.compile(
-    _TOKEN + r"|(?<!\w)(?P<fax>(?:fax|ファックス|ファクス|f(?=\s*:))\s*[:.]?\s*"
-    rf"\+?\(?[0-9](?:{_PHONE_SEPARATOR}{{0,3}}[0-9])++)(?!\w)",
+    _led_by(
+        "<&fフ",
+        _TOKEN + r"|(?<!\w)(?P<fax>(?:fax|ファックス|ファクス|f(?=\s*:))\s*[:.]?\s*"
+        rf"\+?\(?[0-9](?:{_PHONE_SEPARATOR}{{0,3}}[0-9])++)(?!\w)",
+    ),
     re.IGNORECASE,
 )
+_ASCII_DIGIT: Final = re.compile(r"[0-9]")
 _SPACES: Final = re.compile(r"\s+")
 
 
@@ -105,9 +128,12 @@ def parse_quick_capture(text: str) -> LeadDraft:
     """Read "Jane Doe, CTO, Acme Inc, jane@acme.com, hot", or a pasted card, into a draft."""
     line = _prepare(text)
     is_card = "\n" in line
-    emails, line = _extract(_EMAIL, line, _email_value)
-    faxes, line = _extract(_FAX, line, _fax_value)
-    phones, line = _extract(_PHONE, line, _phone_value)
+    emails, line = _extract(_EMAIL, line, _email_value) if "@" in line else ([], line)
+    if _ASCII_DIGIT.search(line):  # every fax and phone has one
+        faxes, line = _extract(_FAX, line, _fax_value)
+        phones, line = _extract(_PHONE, line, _phone_value)
+    else:
+        faxes, phones = [], []
     interest, line = _extract_interest(line)
     fields = read_fields(line, card=is_card, email=emails[0] if emails else "")
     return LeadDraft(
@@ -123,6 +149,8 @@ def parse_quick_capture(text: str) -> LeadDraft:
 
 def _prepare(text: str) -> str:
     line = clean_text(text).translate(_FOLD)
+    if "<" not in line:  # no links and no bracketed addresses
+        return line
     line = _SLACK_MAILTO.sub(_unwrap_mailto, line)
     line = _SLACK_TEL.sub(_unwrap_tel, line)
     return _ANGLE_EMAIL.sub(lambda m: f" {m['address']} ", line)
@@ -143,7 +171,7 @@ def _unwrap_tel(link: re.Match[str]) -> str:
 
 
 def _digits(text: str) -> str:
-    return "".join(char for char in text if char.isdigit())
+    return "".join(filter(str.isdigit, text))
 
 
 def _outside_tokens(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]:
@@ -203,6 +231,8 @@ _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 def unescape_slack(draft: LeadDraft) -> LeadDraft:
     """Undo Slack's &amp;/&lt;/&gt; escaping of command text, so we store what was typed."""
+    if not any("&" in text for text in _escapable(draft)):
+        return draft
     return replace(
         draft,
         name=_unescape(draft.name),
@@ -213,6 +243,13 @@ def unescape_slack(draft: LeadDraft) -> LeadDraft:
         event=_unescape(draft.event),
         product=_unescape(draft.product),
         notes=_unescape(draft.notes),
+    )
+
+
+def _escapable(draft: LeadDraft) -> tuple[str, ...]:
+    return (
+        *(draft.name, draft.company, draft.email, draft.phone),
+        *(draft.title, draft.event, draft.product, draft.notes),
     )
 
 

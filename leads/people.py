@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 _HONORIFICS: Final = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir"})
@@ -20,12 +21,13 @@ def is_honorific(word: str) -> bool:
     return word.rstrip(".").lower() in _HONORIFICS
 
 
+@lru_cache(maxsize=2048)
 def name_score(text: str) -> int:
     """Rate how much text looks like a person's name, from NOT_A_NAME to STRONG."""
     words = text.split()
     if not words or not all(map(_is_name_word, words)):
         return NOT_A_NAME
-    if any(map(is_japanese, text)):
+    if not text.isascii() and any(map(is_japanese, text)):
         return _japanese_name_score(text)
     return _western_name_score(words)
 
@@ -35,6 +37,7 @@ def is_japanese(char: str) -> bool:
     return "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or char == "\u3005"
 
 
+@lru_cache(maxsize=4096)
 def _is_name_word(word: str) -> bool:
     return word.translate(_NAME_PUNCTUATION).replace("\u30fb", "").isalpha()
 

@@ -12,9 +12,11 @@ one word and a later piece is clearly a person's name), the next is the company.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, auto
-from typing import Final
+from functools import lru_cache
+from typing import Final, NamedTuple
 
 from leads.markup import mask_markup
 from leads.organizations import (
@@ -34,7 +36,6 @@ _WORD: Final = re.compile(r"\S+")
 _LINE: Final = re.compile(r"[^\n]+")
 _CONNECTOR: Final = re.compile(r"\s+(?:@\s*|(?:at|from)\s+)(?=\S)|\s*@\s+(?=\S)", re.IGNORECASE)
 _OF: Final = re.compile(r"\s*of\s+(?=\S)", re.IGNORECASE)
-_SPACES: Final = re.compile(r"\s+")
 _LEADING_JUNK: Final = " :/-\u2013\u2014)]}"
 _TRAILING_JUNK: Final = " :/-\u2013\u2014([{"
 _MAX_COMPANY_WORDS: Final = 6
@@ -95,58 +96,86 @@ class _Role(Enum):
     NOTE = auto()
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
+class _Span(NamedTuple):
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
+class _Piece(NamedTuple):
     span: _Span
     role: _Role
 
 
-@dataclass(frozen=True, slots=True)
 class _Text:
     """The typed text and a masked twin of the same length with Slack markup blanked out.
 
     Every rule reads the twin, so none can split, cut or look inside markup; the values
-    that go into fields are sliced from the typed text.
+    that go into fields are sliced from the typed text. Spans never change, so what is
+    read of one is kept for the rest of the capture.
     """
 
-    typed: str
-    masked: str
+    __slots__ = ("_title_spans", "_title_words", "_views", "_words", "masked", "typed")
+
+    def __init__(self, typed: str, masked: str) -> None:
+        self.typed = typed
+        self.masked = masked
+        self._views: dict[_Span, str] = {}
+        self._words: dict[_Span, tuple[_Span, ...]] = {}
+        self._title_words: dict[_Span, tuple[_Span, ...]] = {}
+        self._title_spans: dict[_Span, tuple[tuple[int, int], ...]] = {}
 
     def view(self, span: _Span) -> str:
         """The masked text of a span, tidied: what the rules read."""
-        return _tidy(self.masked[span.start : span.end])
+        view = self._views.get(span)
+        if view is None:
+            view = self._views[span] = _tidy(self.masked[span.start : span.end])
+        return view
 
     def show(self, span: _Span) -> str:
         """The typed text of a span, tidied: what a field gets."""
         return _tidy(self.typed[span.start : span.end])
 
-    def words(self, span: _Span) -> list[_Span]:
+    def words(self, span: _Span) -> tuple[_Span, ...]:
         """The words of a span."""
-        return [_Span(*match.span()) for match in _WORD.finditer(self.masked, span.start, span.end)]
+        words = self._words.get(span)
+        if words is None:
+            found = _WORD.finditer(self.masked, span.start, span.end)
+            words = self._words[span] = tuple(_Span(*match.span()) for match in found)
+        return words
 
-    def title_words(self, span: _Span) -> list[_Span]:
+    def title_words(self, span: _Span) -> tuple[_Span, ...]:
         """The words of a span, with a Japanese name glued to a title ("鈴木一郎部長") as two."""
+        words = self._title_words.get(span)
+        if words is None:
+            words = self._title_words[span] = self._split_title_words(span)
+        return words
+
+    def _split_title_words(self, span: _Span) -> tuple[_Span, ...]:
+        if self.typed[span.start : span.end].isascii():  # Japanese titles only
+            return self.words(span)
         words: list[_Span] = []
         for word in self.words(span):
             name = japanese_name_before_title(self.typed[word.start : word.end])
             if name:
                 words.append(_Span(word.start, word.start + name))
             words.append(_Span(word.start + name, word.end))
-        return words
+        return tuple(words)
 
-    def texts(self, words: list[_Span]) -> list[str]:
+    def title_spans(self, span: _Span) -> tuple[tuple[int, int], ...]:
+        """The [start, end) ranges of the span's title words that make up job titles."""
+        spans = self._title_spans.get(span)
+        if spans is None:
+            spans = self._title_spans[span] = tuple(title_spans(self.texts(self.title_words(span))))
+        return spans
+
+    def texts(self, words: Sequence[_Span]) -> list[str]:
         """The typed text of each word."""
-        return [self.typed[word.start : word.end] for word in words]
+        typed = self.typed
+        return [typed[start:end] for start, end in words]
 
 
 def _tidy(segment: str) -> str:
-    return _SPACES.sub(" ", segment).strip().lstrip(_LEADING_JUNK).rstrip(_TRAILING_JUNK)
+    return " ".join(segment.split()).lstrip(_LEADING_JUNK).rstrip(_TRAILING_JUNK)
 
 
 # --- Reading the pieces ------------------------------------------------------------------
@@ -191,14 +220,23 @@ def _line_pieces(text: _Text, span: _Span) -> list[_Piece]:
 
 def _segments(text: _Text, span: _Span) -> list[_Span]:
     """Split a span at commas, 、, semicolons, bars, newlines and spaced dashes or slashes."""
+    masked = text.masked
     segments: list[_Span] = []
     start = span.start
-    for match in _SEPARATOR.finditer(text.masked, span.start, span.end):
+    for match in _SEPARATOR.finditer(masked, span.start, span.end):
         if match["group"] is None:
             segments.append(_Span(start, match.start()))
             start = match.end()
     segments.append(_Span(start, span.end))
-    return [segment for segment in segments if text.view(segment)]
+    return [
+        segment
+        for segment in segments
+        if not _is_blank(masked[segment.start : segment.end]) and text.view(segment)
+    ]
+
+
+def _is_blank(text: str) -> bool:
+    return not text or text.isspace()
 
 
 def _merge_suffixes(text: _Text, segments: list[_Span]) -> list[_Span]:
@@ -214,6 +252,8 @@ def _merge_suffixes(text: _Text, segments: list[_Span]) -> list[_Span]:
 
 def _segment_pieces(text: _Text, segment: _Span) -> list[_Piece]:
     """Read one segment: "Jane Doe (Initech)", "Jane Doe @ Initech", "VP Sales", "Initech"."""
+    if "(" not in text.masked[segment.start : segment.end]:
+        return _connector_split(text, segment)
     groups = _GROUP.finditer(text.masked, segment.start, segment.end)
     group = next((group for group in groups if not is_japanese_form(group[0])), None)
     if group is None:
@@ -262,7 +302,7 @@ def _joins_person_and_company(text: _Text, before: _Span, after: _Span, *, at_si
 def _titles(text: _Text, segment: _Span) -> list[_Piece]:
     """Cut job titles out of a segment: "Jane Doe Sales Director Initech" is three pieces."""
     words = text.title_words(segment)
-    spans = [] if _is_note(text.view(segment)) else title_spans(text.texts(words))
+    spans = () if _is_note(text.view(segment)) else text.title_spans(segment)
     pieces: list[_Piece] = []
     start = segment.start
     for first, last in spans:
@@ -302,21 +342,26 @@ def _as_company(text: _Text, pieces: list[_Piece]) -> list[_Piece]:
 
 
 def _is_all_title(text: _Text, span: _Span) -> bool:
-    words = text.texts(text.title_words(span))
-    return bool(words) and title_spans(words) == [(0, len(words))]
+    count = len(text.title_words(span))
+    return bool(count) and text.title_spans(span) == ((0, count),)
 
 
 def _has_title(text: _Text, span: _Span) -> bool:
-    return bool(title_spans(text.texts(text.title_words(span))))
+    return bool(text.title_spans(span))
 
 
+@lru_cache(maxsize=2048)
 def _is_note(text: str) -> bool:
     """Tell whether text reads like a remark ("wants a demo", "資料送付希望"), not a name."""
     if "a" in text.split():  # lower-case only: "Jane A Doe" has a middle initial
         return True
-    if any(word.strip(".,!?") in _NOTE_WORDS for word in text.lower().split()):
+    if any(map(_NOTE_WORDS.__contains__, map(_strip_punctuation, text.lower().split()))):
         return True
-    return any(word in text for word in _JAPANESE_NOTE_WORDS)
+    return not text.isascii() and any(word in text for word in _JAPANESE_NOTE_WORDS)
+
+
+def _strip_punctuation(word: str) -> str:
+    return word.strip(".,!?")
 
 
 # --- Choosing the fields -----------------------------------------------------------------
@@ -335,7 +380,7 @@ def _company_from_email(text: _Text, pieces: list[_Piece], email: str) -> list[_
 
 def _spelled(text: str) -> str:
     """Letters and digits only, lower-cased: "Acme Widgets" is spelled "acmewidgets"."""
-    return "".join(char for char in text.lower() if char.isalnum()) or "-"
+    return "".join(filter(str.isalnum, text.lower())) or "-"
 
 
 def _assign(text: _Text, pieces: list[_Piece]) -> Fields:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum, auto
+from functools import lru_cache
 from typing import Final
 
 from leads.organizations import has_japanese_marker
@@ -116,6 +117,13 @@ def title_spans(words: Sequence[str]) -> list[tuple[int, int]]:
 
 def japanese_name_before_title(word: str) -> int:
     """Return the length of a person's name glued before a Japanese title ("鈴木一郎部長"), or 0."""
+    if word.isascii():  # every Japanese title suffix is kana or kanji
+        return 0
+    return _japanese_name_before_title(word)
+
+
+@lru_cache(maxsize=4096)
+def _japanese_name_before_title(word: str) -> int:
     if has_japanese_marker(word) or not word.endswith(_JA_TITLE_SUFFIXES):
         return 0
     if word.endswith(_JA_PLACE_UNITS):
@@ -178,6 +186,7 @@ def _is_title_run(kinds: list[_Kind], *, whole: bool) -> bool:
     return whole and bool(words) and words[-1] is _Kind.DEPARTMENT
 
 
+@lru_cache(maxsize=8192)
 def _kind(word: str) -> _Kind:
     if has_japanese_marker(word):
         return _Kind.OTHER
@@ -201,6 +210,7 @@ def _strongest(kinds: list[_Kind]) -> _Kind:
     return _Kind.MODIFIER
 
 
+@lru_cache(maxsize=8192)
 def _normalize(word: str) -> str:
     return word.replace("&amp;", "&").strip(".,:;()[]").lower()
 

@@ -6,10 +6,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from leads.model import LeadDraft
 
@@ -55,6 +56,15 @@ _FULL_WIDTH_ASCII: Final = str.maketrans(
     {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
 )
 _MAX_EMAIL: Final = 254
+# An address that is plainly valid, in a form email-validator accepts as it is: a dot-atom
+# local part of common characters, lower-case LDH domain labels (none edged with a hyphen,
+# none over 63 characters) and an alphabetic top-level domain. Anything else is left to
+# email-validator.
+_PLAIN_EMAIL: Final = re.compile(
+    r"[A-Za-z0-9_+'-]+(?:\.[A-Za-z0-9_+'-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+_SPECIAL_USE_DOMAINS: Final = tuple(SPECIAL_USE_DOMAIN_NAMES)
 
 _PHONE_EXTENSION: Final = re.compile(r"\s*(?:ext\.?|extension|x|内線)\s*[0-9]{1,6}$", re.IGNORECASE)
 _PHONE_NUMBER: Final = re.compile(r"\+?[0-9 ().\-]+")
@@ -75,6 +85,21 @@ def is_valid_email(email: str) -> bool:
     the local part, internationalized domains); deliverability is not checked."""
     if not email or len(email) > _MAX_EMAIL or len(email.rsplit(".", 1)[-1]) < 2:
         return False
+    return _is_plainly_valid(email) or _passes_email_validator(email)
+
+
+def _is_plainly_valid(email: str) -> bool:
+    """Tell whether an address is valid at a glance; False means "ask email-validator"."""
+    if len(email) > _MAX_EMAIL or _PLAIN_EMAIL.fullmatch(email) is None:
+        return False
+    domain = email.rpartition("@")[2]
+    if "--" in domain:  # "ab--c" labels are reserved unless Punycode, which needs IDNA
+        return False
+    return not any(domain == name or domain.endswith(f".{name}") for name in _SPECIAL_USE_DOMAINS)
+
+
+@lru_cache(maxsize=4096)
+def _passes_email_validator(email: str) -> bool:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
@@ -91,7 +116,7 @@ def _phone_problem(phone: str) -> Problem | None:
     number = _PHONE_EXTENSION.sub("", phone)
     if _PHONE_NUMBER.fullmatch(number) is None:
         return PHONE_CHARACTERS
-    if sum(char.isdigit() for char in number) not in _PHONE_DIGITS:
+    if sum(map(str.isdigit, number)) not in _PHONE_DIGITS:
         return PHONE_DIGITS
     return None
 
@@ -104,7 +129,9 @@ def is_valid_phone(phone: str) -> bool:
 def clean_text(value: str) -> str:
     """Drop ASCII control characters other than newline and tab, strip blank and invisible
     characters from the ends; a text with nothing visible left is empty."""
-    text = _CONTROL.sub("", value)
+    if not value:
+        return value
+    text = value if value.isprintable() else _CONTROL.sub("", value)
     start, end = 0, len(text)
     while start < end and _is_blank(text[start]):
         start += 1
