@@ -101,20 +101,21 @@ class Deliverer:
         lock that captures are waiting for.
         """
         sent = 0
-        while await self._anything_ready() and (batch := await self._claim()):
+        due = await self._next_due()
+        while due is not None and due <= self._clock() and (batch := await self._claim()):
             for item in batch:
                 if item.method == WEBHOOK:
                     self._post_in_background(item)
             slack = [item for item in batch if item.method != WEBHOOK]
             results = await asyncio.gather(*(self._send(item) for item in slack))
             sent += sum(results)
-        await self._schedule_wake()
+            due = await self._next_due()
+        self._schedule_wake(due)
         return sent
 
-    async def _anything_ready(self) -> bool:
+    async def _next_due(self) -> datetime | None:
         async with self._db.read() as session:
-            due = await next_due(session)
-        return due is not None and due <= self._clock()
+            return await next_due(session)
 
     def nudge(self) -> None:
         """Deliver soon, from this event loop, without waiting for the next sweep."""
@@ -275,9 +276,7 @@ class Deliverer:
         backoff = self._settings.first_retry_seconds * 2.0**doublings
         return min(backoff, self._settings.max_retry_seconds)
 
-    async def _schedule_wake(self) -> None:
-        async with self._db.read() as session:
-            due = await next_due(session)
+    def _schedule_wake(self, due: datetime | None) -> None:
         if due is None:
             return
         delay = min(max((due - self._clock()).total_seconds(), MIN_WAKE_DELAY), MAX_WAKE_DELAY)
