@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-from leads.answers import INTEREST_UNKNOWN, YES_NO_UNREADABLE, read_interest, read_yes_no
+from leads.answers import (
+    INTEREST_UNKNOWN,
+    YES_NO_UNREADABLE,
+    is_refusal,
+    read_interest,
+    read_yes_no,
+)
 from leads.checks import FieldError
 from leads.model import CompanySize, Interest, LeadDraft, Source, capture_defaults
 from leads.people import is_japanese
@@ -252,16 +258,19 @@ def _interest(row: _Row, errors: dict[str, Problem]) -> Interest | None:
         return None
 
 
-def _consent(row: _Row, errors: dict[str, Problem]) -> bool:
+def _consent(row: _Row, errors: dict[str, Problem]) -> bool | None:
+    """The consent cell: True (agreed), False (refused outright), None (empty, not yet,
+    unreadable)."""
     cell = row.cells.get("consent")
     try:
         consent = read_yes_no(cell.value) if cell else None
     except ValueError:
         errors["consent"] = YES_NO_UNREADABLE
-        return False
-    if cell and consent is False:  # a refusal is worth keeping in words
-        row.note(cell)
-    return bool(consent)
+        return None
+    if cell is None or consent is not False:
+        return consent
+    row.note(cell)  # a "no" is worth keeping in words too
+    return False if is_refusal(cell.value) else None
 
 
 def row_to_draft(
@@ -277,7 +286,7 @@ def row_to_draft(
     `mapping` comes from header_map(); `headers` label the cells kept in the notes. 姓 and 名
     are joined (family name first for Japanese names), 部署 goes before 役職 in the title,
     and the row's event wins over `event`. Without `source` the lead is from an event when
-    it has one, else manual, as at capture.
+    it has one, else manual, as at capture. A "no" in the consent column opts the lead out.
     """
     cells = _Row(row, mapping, headers)
     errors: dict[str, Problem] = {}
@@ -299,7 +308,8 @@ def row_to_draft(
         event=event,
         interest=interest,
         product=cells.text("product"),
-        consent=consent,
+        consent=consent is True,
+        opted_out=consent is False,
         notes=cells.notes,
     )
     draft = normalize_draft(draft)
