@@ -12,6 +12,7 @@ ignores Ctrl-C (the importing process ends it).
 from __future__ import annotations
 
 import csv
+import os
 import pickle
 import signal
 import struct
@@ -72,9 +73,11 @@ def main() -> None:
     """Read the job from standard input; write the frames to standard output."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     csv.field_size_limit(FIELD_SIZE_LIMIT)
+    frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print cannot break a frame
     job = pickle.load(sys.stdin.buffer)
     try:
-        read_into(job, sys.stdout.buffer)
+        read_into(job, frames)
     except BrokenPipeError:  # the importing process stopped reading: nothing left to do
         sys.stderr.close()
 

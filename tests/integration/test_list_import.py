@@ -305,6 +305,21 @@ async def test_a_list_read_by_the_reader_process_imports_as_one_read_here(
     assert refused == (tmp_path / "here.csv").read_text(encoding="utf-8").splitlines()[1:]
 
 
+async def test_a_dry_run_read_by_the_reader_process_counts_as_a_real_run(
+    leadbot: Leadbot, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(_list_of_chunks(40), encoding="utf-8")
+    loop = leadbot.svc.loop
+
+    dry, _rejected = await import_file(path, loop, ImportOptions(batch_size=8, dry_run=True))
+    assert await leadbot.count(LeadRow) == 0
+    real, _rejected = await import_file(path, loop, ImportOptions(batch_size=8))
+
+    assert dry == real
+    assert await leadbot.count(LeadRow) == real.created
+
+
 async def test_ctrl_c_during_a_piped_import_ends_it_cleanly(
     database_url: str, tmp_path: Path
 ) -> None:
