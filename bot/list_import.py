@@ -230,6 +230,6 @@ async def _chunks(
 
 async def _last_words(reader: asyncio.subprocess.Process) -> str:
     assert reader.stderr is not None
-    await reader.wait()
     said = (await reader.stderr.read()).decode(errors="replace").strip().splitlines()
+    await reader.wait()
     return said[-1] if said else f"exit status {reader.returncode}"
