@@ -21,9 +21,12 @@ import: `leadbot import` of an R-row CSV (default 100,000) against a raw execute
   (bot.list_import, the code behind `leadbot import`: encoding sniffed in chunks, rows
   streamed, capture in transactions, scoring, dedupe, outbox rows for hot leads) into a
   fresh migrated database, then inserts the same rows with one raw `executemany` per 500
-  rows into another fresh one. Prints both times, the ratio (target <= 3) and peak RSS
-  (target <= 200 MB; the process's peak so far), and checks the counts; exit status 1 only
-  when the counts are wrong.
+  rows into another fresh one. The import's rows are read and validated by its list reader
+  process (bot.list_reader) while this process writes, as `leadbot import` does; its CPU
+  time counts both processes. Prints both times, the ratio of wall-clock times (target
+  <= 3) and peak RSS (target <= 200 MB for both processes together: this process's peak so
+  far plus the reader's, sampled from /proc), and checks the counts; exit status 1 only when
+  the counts are wrong.
 
 A section is a function taking the parsed arguments, listed in SECTIONS.
 
@@ -36,15 +39,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -280,16 +285,59 @@ async def fresh(url: str) -> None:
         await engine.dispose()
 
 
+@contextlib.asynccontextmanager
+async def children_peak_rss(every: float = 0.1) -> AsyncIterator[list[float]]:
+    """The largest peak RSS (VmHWM, in MB) of this process's children while the block runs,
+    sampled from /proc: a list holding one number, filled in on the way out.
+
+    Not RUSAGE_CHILDREN: on Linux it counts a child's RSS before its exec too, which is this
+    process's (copied on write, mostly never touched).
+    """
+    peak = [0.0]
+
+    async def sample() -> None:
+        while True:
+            peak[0] = max(peak[0], *_children_vmhwm_mb())
+            await asyncio.sleep(every)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        yield peak
+    finally:
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler
+
+
+def _children_vmhwm_mb() -> list[float]:
+    found = [0.0]
+    for proc in Path("/proc").iterdir():
+        try:
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(os.getpid()) and "VmHWM" in fields:
+            found.append(int(fields["VmHWM"].split()[0]) / 1024)
+    return found
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's ended children (the import's list reader)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 async def run_import(url: str, path: Path) -> tuple[float, float, str, int]:
-    """`leadbot import`'s code on a fresh database: seconds, CPU seconds, the summary line,
-    leads stored."""
+    """`leadbot import`'s code on a fresh database: seconds, CPU seconds (with its list
+    reader's), the summary line, leads stored."""
     await fresh(url)
     db = create_database(url)
     await migrate(db)
     loop = Loop(db=db, config=LeadbotConfig(), sales_channel="C0SALES", clock=lambda: START)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), time.process_time() + children_cpu()
     summary, _rejected = await import_file(path, loop, ImportOptions(event="Bench Expo"))
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    seconds, cpu = time.perf_counter() - started, time.process_time() + children_cpu() - cpu
     async with db.read() as session:
         leads = int(await session.scalar(text("SELECT count(*) FROM leads")) or 0)
     await db.dispose()
@@ -351,7 +399,8 @@ async def import_section(args: argparse.Namespace) -> bool:
         else:
             urls = (args.postgres_url, args.postgres_url)
         print(f"{args.rows:,} rows ({size:.1f} MB), {people:,} distinct people, {args.database}")
-        seconds, cpu, line, leads = await run_import(urls[0], path)
+        async with children_peak_rss() as reader_rss:
+            seconds, cpu, line, leads = await run_import(urls[0], path)
         rss = peak_rss_mb()
         print(
             f"leadbot import:  {seconds:7.2f} s ({cpu:5.2f} s CPU)"
@@ -367,8 +416,11 @@ async def import_section(args: argparse.Namespace) -> bool:
             f"ratio import/raw: {ratio:.2f}, in CPU time {cpu / raw_cpu:.2f} (target <= 3)"
             f"  {'OK' if ratio <= 3 else 'MISSED'}"
         )
-        verdict = "OK" if rss <= 200 else "MISSED"
-        print(f"peak RSS after the import: {rss:.0f} MB (target <= 200)  {verdict}")
+        verdict = "OK" if rss + reader_rss[0] <= 200 else "MISSED"
+        print(
+            f"peak RSS after the import: {rss:.0f} MB, its list reader process"
+            f" {reader_rss[0]:.0f} MB, both {rss + reader_rss[0]:.0f} MB (target <= 200)  {verdict}"
+        )
     if leads != people:
         print(f"WRONG: {leads} leads stored, {people} expected", file=sys.stderr)
         return False

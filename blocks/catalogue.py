@@ -97,6 +97,7 @@ ENGAGEMENT_KINDS: Final = _table(
         "webinar_attended": Text("webinar attended", "ウェビナー参加"),
         "whitepaper_downloaded": Text("whitepaper downloaded", "ホワイトペーパーのダウンロード"),
         "pricing_page_visited": Text("pricing page visited", "料金ページの閲覧"),
+        "unsubscribed": Text("unsubscribed", "配信停止"),
     }
 )
 TITLE_LEVELS: Final = _table(
@@ -151,6 +152,7 @@ FIELDS: Final = _table(
         "budget": Text("Budget", "予算"),
         "timeline": Text("Timeline", "導入時期"),
         "consent": Text("Consent", "連絡の同意"),
+        "opted_out": Text("Opted out", "配信停止"),
         "notes": Text("Notes", "メモ"),
     }
 )
@@ -222,9 +224,9 @@ PROBLEMS: Final = _table(
         "email_required": Text("Give the email", "メールアドレスを入力してください"),
         "engagement_kind_unknown": Text(
             "Use one of email_opened, email_clicked, webinar_registered, webinar_attended,"
-            " whitepaper_downloaded, pricing_page_visited",
+            " whitepaper_downloaded, pricing_page_visited, unsubscribed",
             "email_opened、email_clicked、webinar_registered、webinar_attended、"
-            "whitepaper_downloaded、pricing_page_visited のいずれかにしてください",
+            "whitepaper_downloaded、pricing_page_visited、unsubscribed のいずれかにしてください",
         ),
         "yes_no_unreadable": Text(
             "Write yes or no (or leave it empty)",

@@ -110,12 +110,17 @@ def draft_from_state(values: Mapping[str, Any]) -> LeadDraft:
     """Read a submitted modal's `state.values` into a draft; unknown shapes read as empty."""
     readers: dict[str, Reader] = {name: _enum_reader(enum) for name, (enum, _) in CHOICES.items()}
     readers["consent"] = _consent_value
+    readers["opted_out"] = _never  # the form has no opt-out: imports and the web set it
     found: dict[str, Any] = {}
     for field in fields(LeadDraft):
         element = _element(values, field.name)
         reader: Reader = readers.get(field.name) or _text_value
         found[field.name] = reader(element)
     return LeadDraft(**found)
+
+
+def _never(_element: Mapping[str, Any]) -> bool:
+    return False
 
 
 def _element(values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:

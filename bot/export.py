@@ -30,6 +30,7 @@ COLUMNS = (
     "product",
     "region",
     "consent",
+    "opted_out_at",
     "touches",
     "hot_at",
     "claimed_at",

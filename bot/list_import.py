@@ -3,16 +3,23 @@ FILE.rejected.csv); the rows go to leadloop.list_import.
 
 The file is read twice, never whole: once to tell its encoding (UTF-8, UTF-8 with a BOM,
 UTF-16 with a BOM, or Shift_JIS/CP932) and count its lines, once to import it row by row.
+A file of more than one chunk is read on the second pass by bot.list_reader, a process of
+its own, which turns rows into drafts while this process writes the chunk before: on two
+cores, reading and validating overlap writing. The writer still takes the chunks in file
+order, so a person repeated across chunks merges as before.
 Rejected rows are written in the encoding the file was read in, so they open in Excel
 the way the file did, with a last column saying why.
 """
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import contextlib
 import csv
-from collections.abc import Callable, Iterator, Sequence
+import pickle
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Final
 
@@ -20,14 +27,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from bot.errors import StartupError
+from bot.list_reader import CSV_ERROR, END, FAILED, FIELD_SIZE_LIMIT, FRAME, ReadJob
 from leadloop.capture import Captures
 from leadloop.context import Loop
-from leadloop.list_import import ImportOptions, ImportSummary, ListImport, NoNameColumnError
+from leadloop.list_import import (
+    ImportOptions,
+    ImportSummary,
+    ListImport,
+    NoNameColumnError,
+    ReadChunk,
+)
 from leads.importing import CsvEncodingError, encoding_candidates
 
 CHUNK: Final = 1 << 20
+IN_FLIGHT: Final = 1 << 20  # bytes of read chunks waiting for the writer, at most about
 REASON_HEADER: Final = {"en": "reason", "ja": "エラー理由"}
-csv.field_size_limit(1 << 24)  # a cell of notes may be long; a runaway quote stops at 16 MB
+csv.field_size_limit(FIELD_SIZE_LIMIT)
 
 
 def file_encoding(path: Path) -> tuple[str, int]:
@@ -130,23 +145,91 @@ def _opened(path: Path) -> tuple[str, int]:
 async def import_file(
     path: Path, loop: Loop, options: ImportOptions, *, show_progress: bool = False
 ) -> tuple[ImportSummary, RejectedFile]:
-    """Import FILE.csv through capture; refused rows go to FILE.rejected.csv."""
+    """Import FILE.csv through capture; refused rows go to FILE.rejected.csv. A file of more
+    than one chunk is read by a process of its own while this one writes."""
     encoding, lines = _opened(path)
+    headers = _headers(path, encoding)
+    reason = REASON_HEADER[loop.config.language]
+    rejected = RejectedFile(rejected_path(path), encoding, headers, reason)
+    try:
+        with progress_bar(show_progress, path.name, max(lines - 1, 0)) as advance:
+            job = ListImport(
+                loop, Captures(loop), headers, options, reject=rejected.add, progress=advance
+            )
+            if lines - 1 <= options.batch_size:
+                return await _read_here(path, encoding, job), rejected
+            async with read_elsewhere(ReadJob(path, encoding, job.reader)) as chunks:
+                return await job.run_chunks(chunks), rejected
+    except (NoNameColumnError, csv.Error) as error:
+        raise StartupError(f"cannot import {path}: {error}") from None
+    finally:
+        rejected.close()
+
+
+def _headers(path: Path, encoding: str) -> list[str]:
+    try:
+        with path.open(encoding=encoding, newline="") as stream:
+            return next(csv.reader(stream))
+    except StopIteration:
+        raise StartupError(f"cannot import {path}: the file is empty") from None
+    except csv.Error as error:
+        raise StartupError(f"cannot import {path}: {error}") from None
+
+
+async def _read_here(path: Path, encoding: str, job: ListImport) -> ImportSummary:
     with path.open(encoding=encoding, newline="") as stream:
         rows = csv.reader(stream)
+        next(rows, None)  # the headers
+        return await job.run(rows)
+
+
+@contextlib.asynccontextmanager
+async def read_elsewhere(job: ReadJob) -> AsyncIterator[AsyncIterator[ReadChunk]]:
+    """The file's chunks as `python -m bot.list_reader` reads them, at most about
+    IN_FLIGHT bytes ahead of the caller; the reader is ended on the way out."""
+    reader = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.list_reader",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        limit=IN_FLIGHT // 2,  # the pipe is read ahead up to twice this
+        start_new_session=True,  # Ctrl-C on the terminal is for this process to handle
+    )
+    try:
+        assert reader.stdin is not None
+        assert reader.stdout is not None
+        reader.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        await reader.stdin.drain()
+        reader.stdin.close()
+        yield _chunks(reader, reader.stdout)
+    finally:
+        if reader.returncode is None:
+            reader.kill()
+        await reader.wait()
+
+
+async def _chunks(
+    reader: asyncio.subprocess.Process, out: asyncio.StreamReader
+) -> AsyncIterator[ReadChunk]:
+    while True:
         try:
-            headers = next(rows)
-        except StopIteration:
-            raise StartupError(f"cannot import {path}: the file is empty") from None
-        reason = REASON_HEADER[loop.config.language]
-        rejected = RejectedFile(rejected_path(path), encoding, headers, reason)
-        try:
-            with progress_bar(show_progress, path.name, max(lines - 1, 0)) as advance:
-                job = ListImport(
-                    loop, Captures(loop), headers, options, reject=rejected.add, progress=advance
-                )
-                return await job.run(rows), rejected
-        except (NoNameColumnError, csv.Error) as error:
-            raise StartupError(f"cannot import {path}: {error}") from None
-        finally:
-            rejected.close()
+            size = FRAME.unpack(await out.readexactly(FRAME.size))[0]
+            kind, value = pickle.loads(await out.readexactly(size))
+        except asyncio.IncompleteReadError:
+            raise RuntimeError(f"the list reader stopped: {await _last_words(reader)}") from None
+        if kind == END:
+            return
+        if kind == CSV_ERROR:
+            raise csv.Error(value)
+        if kind == FAILED:
+            raise RuntimeError(f"the list reader failed: {value}")
+        yield value
+
+
+async def _last_words(reader: asyncio.subprocess.Process) -> str:
+    assert reader.stderr is not None
+    said = (await reader.stderr.read()).decode(errors="replace").strip().splitlines()
+    await reader.wait()
+    return said[-1] if said else f"exit status {reader.returncode}"

@@ -419,6 +419,7 @@ def _new_row(request: CaptureRequest, loop: Loop) -> Row:
         "won_at": None,
         "lost_at": None,
         "calibration": 0.0,
+        "opted_out_at": request.at if draft.opted_out else None,
     }
 
 
@@ -432,7 +433,10 @@ def _merge(row: Row, request: CaptureRequest) -> Merged:
     merged = merge_profile(draft_from(row), request.draft, stamp=stamp)
     values = profile_values(merged.profile)
     for name in merged.changed:
-        row[name] = values[name]
+        if name == "opted_out":  # stored as when it happened
+            row["opted_out_at"] = request.at if merged.profile.opted_out else None
+        else:
+            row[name] = values[name]
     if "email" in merged.changed:
         row["email_key"] = merged.profile.email or None
     if "phone" in merged.changed:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from leadloop.capture import CaptureOutcome, CaptureRequest, Captures
 from leadloop.context import Loop
-from leads.engagement import EngagementKind, engagement_points
+from leads.engagement import EngagementKind, engagement_points, opts_out
 from leads.model import LeadDraft
 from storage.intake import Answer, Receipt, answered, remember_answer
 from storage.leads import lock_known_people
@@ -59,14 +59,15 @@ async def take_engagement(
     email: str,
     kind: EngagementKind,
 ) -> Answer:
-    """Record an engagement event as a touch on the lead with this email; 404 if none."""
+    """Record an engagement event as a touch on the lead with this email; 404 if none.
+    `unsubscribed` earns nothing and opts the lead out of email and material."""
     points = engagement_points(kind, loop.config.engagement)
 
     async def work(session: AsyncSession) -> Answer:
         if not await lock_known_people(session, {email}, set()):  # only rows with this email
             return UNKNOWN_EMAIL
         request = CaptureRequest(
-            draft=LeadDraft(email=email),
+            draft=LeadDraft(email=email, opted_out=opts_out(kind)),
             captured_by=web_capturer(source),
             channel_id="",
             via=ENGAGEMENT_HOOK,

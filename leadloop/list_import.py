@@ -9,42 +9,47 @@ adds nothing for them, and a row repeated in the file counts once.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Sequence,
+)
+from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from blocks.messages import problems_line
 from leadloop.capture import CaptureRequest, Captures
 from leadloop.context import Loop
-from leads.importing import header_map, is_blank_row, row_to_draft
+from leadloop.list_rows import (
+    ImportOptions,
+    NoNameColumnError,
+    ReadChunk,
+    RowReader,
+    column_map,
+    row_key,
+)
 from leads.language import Language
-from leads.model import LeadDraft, Source
 from storage.leads import touches_done
 
+__all__ = [
+    "ImportOptions",
+    "ImportSummary",
+    "ListImport",
+    "NoNameColumnError",
+    "ReadChunk",
+    "RowReader",
+    "column_map",
+    "row_key",
+]
+
 IMPORTER: Final = "import"  # who captured an imported lead, as its card says
-BATCH_SIZE: Final = 2000
-NAMED_BY: Final = frozenset({"name", "family_name", "given_name", "email"})
 
 Reject = Callable[[Sequence[str], str], None]  # a refused row and why, in words
 Progress = Callable[[int], None]  # rows handled since the last call
-
-
-class NoNameColumnError(ValueError):
-    """The header row names neither the person nor their email: no row could be a lead."""
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """How rows are read: the source and event given on the command line, a dry run."""
-
-    source: Source | None = None
-    event: str = ""
-    dry_run: bool = False
-    batch_size: int = BATCH_SIZE
 
 
 @dataclass
@@ -60,39 +65,18 @@ class ImportSummary:
         return f"created {self.created}, merged {self.merged}, rejected {self.rejected}"
 
 
-@dataclass
-class _Pending:
-    """Rows read but not yet written, with their once-only keys."""
-
-    drafts: list[LeadDraft] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-
-
 class _DryRunError(Exception):
     """Raised at the end of a dry run so its one transaction rolls back."""
 
 
-def column_map(headers: Sequence[str], extra: Mapping[str, str]) -> dict[int, str]:
-    """Which field each column fills; NoNameColumnError when none names the person."""
-    mapping = header_map(headers, extra)
-    if not NAMED_BY & set(mapping.values()):
-        shown = ", ".join(header.strip() for header in headers if header.strip())[:200]
-        raise NoNameColumnError(
-            f"no column holds the name or the email (headers: {shown or 'none'}); name one"
-            " Name or 氏名, or map it under list_import.headers in the rules file"
-        )
-    return mapping
-
-
-def row_key(row: Sequence[str], options: ImportOptions) -> str:
-    """The once-only key of a row: the same cells with the same source and event."""
-    source = options.source.value if options.source else ""
-    text = "\x1f".join((source, options.event, *(cell.strip() for cell in row)))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+async def _each(chunks: Iterable[ReadChunk]) -> AsyncIterator[ReadChunk]:
+    for chunk in chunks:
+        yield chunk
 
 
 class ListImport:
-    """One import run: feed it rows, then finish; it counts what happened to each."""
+    """One import run: feed it rows (or chunks read elsewhere); it counts what happened to
+    each. Chunks are written in the order they come, one transaction each."""
 
     def __init__(
         self,
@@ -106,12 +90,10 @@ class ListImport:
     ) -> None:
         self._loop = loop
         self._captures = captures
-        self._headers = list(headers)
-        self._mapping = column_map(headers, loop.config.list_import.headers)
+        self.reader = RowReader(headers, loop.config.list_import.headers, options, self.language)
         self._options = options
         self._reject = reject
         self._progress = progress
-        self._pending = _Pending()
         self.summary = ImportSummary()
 
     @property
@@ -120,68 +102,46 @@ class ListImport:
         return self._loop.config.language
 
     async def run(self, rows: Iterable[Sequence[str]]) -> ImportSummary:
-        """Import every row (in one rolled-back transaction for a dry run)."""
+        """Read and import every row here (in one rolled-back transaction for a dry run)."""
+        return await self.run_chunks(_each(self.reader.chunks(rows)))
+
+    async def run_chunks(self, chunks: AsyncIterable[ReadChunk]) -> ImportSummary:
+        """Import chunks made by `reader` (in this process or another one), in order."""
         if self._options.dry_run:
-            return await self._dry_run(rows)
-        await self._in_batches(rows, self._flush)
+            return await self._dry_run(chunks)
+        async for chunk in chunks:
+            self._take(chunk)
+            await self._flush(chunk)
         return self.summary
 
-    async def _dry_run(self, rows: Iterable[Sequence[str]]) -> ImportSummary:
+    async def _dry_run(self, chunks: AsyncIterable[ReadChunk]) -> ImportSummary:
         try:
             async with self._loop.db.write() as session:
-
-                async def write(pending: _Pending) -> None:
-                    self._count(await self._write(session, pending))
-
-                await self._in_batches(rows, write)
+                async for chunk in chunks:
+                    self._take(chunk)
+                    self._count(await self._write(session, chunk))
                 raise _DryRunError
         except _DryRunError:
             return self.summary
 
-    async def _in_batches(
-        self, rows: Iterable[Sequence[str]], write: Callable[[_Pending], Awaitable[None]]
-    ) -> None:
-        """Read every row, handing each full batch to `write`, then the rest."""
-        for row in rows:
-            if self._take(row):
-                await write(self._taken())
-        await write(self._taken())
+    def _take(self, chunk: ReadChunk) -> None:
+        """Count and pass on the chunk's refused rows; the blank ones are done."""
+        for row, why in chunk.rejects:
+            self._reject(row, why)
+        self.summary.rejected += len(chunk.rejects)
+        if chunk.rejects or chunk.blank:
+            self._progress(len(chunk.rejects) + chunk.blank)
 
-    def _take(self, row: Sequence[str]) -> bool:
-        """Read one row; True when a batch is ready to write."""
-        if is_blank_row(row):
-            self._progress(1)
-            return False
-        draft = row_to_draft(
-            row,
-            self._mapping,
-            headers=self._headers,
-            source=self._options.source,
-            event=self._options.event,
-        )
-        if isinstance(draft, dict):
-            self.summary.rejected += 1
-            self._reject(row, problems_line(draft, self.language))
-            self._progress(1)
-            return False
-        self._pending.drafts.append(draft)
-        self._pending.keys.append(row_key(row, self._options))
-        return len(self._pending.drafts) >= self._options.batch_size
-
-    def _taken(self) -> _Pending:
-        pending, self._pending = self._pending, _Pending()
-        return pending
-
-    async def _flush(self, pending: _Pending) -> None:
+    async def _flush(self, chunk: ReadChunk) -> None:
         """Write these rows in one transaction (once more if a twin raced it)."""
-        if not pending.drafts:
+        if not chunk.drafts:
             return
         try:
             async with self._loop.db.write() as session:
-                counts = await self._write(session, pending)
+                counts = await self._write(session, chunk)
         except IntegrityError:  # another capture stored one of these people first
             async with self._loop.db.write() as session:
-                counts = await self._write(session, pending)
+                counts = await self._write(session, chunk)
         self._count(counts)
 
     def _count(self, counts: tuple[int, int, int]) -> None:
@@ -190,14 +150,14 @@ class ListImport:
         self.summary.merged += merged
         self._progress(rows)
 
-    async def _write(self, session: AsyncSession, pending: _Pending) -> tuple[int, int, int]:
+    async def _write(self, session: AsyncSession, chunk: ReadChunk) -> tuple[int, int, int]:
         """Capture the rows not written before: (created, merged, rows handled)."""
-        if not pending.drafts:
+        if not chunk.drafts:
             return 0, 0, 0
-        seen = await touches_done(session, pending.keys)
+        seen = await touches_done(session, chunk.keys)
         now = self._loop.now()
         requests = []
-        for draft, key in zip(pending.drafts, pending.keys, strict=True):
+        for draft, key in zip(chunk.drafts, chunk.keys, strict=True):
             if key not in seen:  # else written by an earlier run, or repeated in the file
                 seen.add(key)
                 requests.append(
@@ -211,4 +171,4 @@ class ListImport:
                     )
                 )
         created = sum(await self._captures.write_created(session, requests)) if requests else 0
-        return created, len(pending.drafts) - created, len(pending.drafts)
+        return created, len(chunk.drafts) - created, len(chunk.drafts)

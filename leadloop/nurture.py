@@ -92,6 +92,7 @@ def facts_of(lead: Lead) -> NurtureFacts:
         product=profile.product,
         score=lead.score,
         consent=profile.consent,
+        opted_out=profile.opted_out,
     )
 
 

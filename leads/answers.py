@@ -38,6 +38,9 @@ NO_WORDS: Final = frozenset(
     | {"いいえ", "無", "なし", "未", "不可", "拒否", "しない", "同意しない", "配信停止"}
 )
 
+# "No" words that say consent is not given yet rather than refused: no opt-out.
+NOT_YET_WORDS: Final = frozenset({"未", "なし", "無", "0", "false", "off"})
+
 
 # What a spreadsheet cell holds when it says nothing.
 BLANKS: Final = frozenset({"", "-", "ー", "—", "―", "n/a"})
@@ -70,3 +73,10 @@ def read_yes_no(text: str) -> bool | None:
     if folded in NO_WORDS:
         return False
     raise ValueError(f"neither yes nor no: {text!r}")
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a yes/no answer refuses outright ("no", "いいえ", "拒否", a cross), rather than
+    saying consent is missing or not yet given ("未", "なし", "0")."""
+    folded = _folded(text)
+    return folded in NO_WORDS and folded not in NOT_YET_WORDS

@@ -21,6 +21,7 @@ class EngagementKind(StrEnum):
     WEBINAR_ATTENDED = "webinar_attended"
     WHITEPAPER_DOWNLOADED = "whitepaper_downloaded"
     PRICING_PAGE_VISITED = "pricing_page_visited"
+    UNSUBSCRIBED = "unsubscribed"  # also opts the lead out of email and material
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class EngagementSettings:
     webinar_attended: int = 20
     whitepaper_downloaded: int = 10
     pricing_page_visited: int = 20
+    unsubscribed: int = 0  # an opt-out says nothing of intent by default
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -58,3 +60,8 @@ def engagement_points(kind: EngagementKind, settings: EngagementSettings) -> int
     """The points one event of `kind` earns under the rules file's settings."""
     points: int = getattr(settings, EngagementKind(kind).value)
     return points
+
+
+def opts_out(kind: EngagementKind) -> bool:
+    """Whether an event of `kind` opts the lead out of email and material."""
+    return kind is EngagementKind.UNSUBSCRIBED

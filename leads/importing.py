@@ -14,9 +14,15 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
-from leads.answers import INTEREST_UNKNOWN, YES_NO_UNREADABLE, read_interest, read_yes_no
+from leads.answers import (
+    INTEREST_UNKNOWN,
+    YES_NO_UNREADABLE,
+    is_refusal,
+    read_interest,
+    read_yes_no,
+)
 from leads.checks import FieldError
 from leads.model import CompanySize, Interest, LeadDraft, Source, capture_defaults
 from leads.people import is_japanese
@@ -174,16 +180,9 @@ def read_company_size(text: str) -> CompanySize | None:
     return next((band for limit, band in _SIZE_BANDS if count < limit), CompanySize.LARGE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    index: int
+class _Cell(NamedTuple):
+    column: int  # 0-based
     value: str
-    headers: Sequence[str]
-
-    @property
-    def label(self) -> str:
-        """The cell's column, as the notes name it (worked out only for a note)."""
-        return _label(self.headers, self.index)
 
 
 def _label(headers: Sequence[str], index: int) -> str:
@@ -192,27 +191,34 @@ def _label(headers: Sequence[str], index: int) -> str:
 
 
 class _Row:
-    """A row's cells sorted by the field they fill; the rest become notes, in column order."""
+    """A row's cells sorted by the field they fill; the rest become notes, in column order.
+    A cell's column label is worked out only when it goes into the notes."""
 
     def __init__(self, row: Sequence[str], mapping: Mapping[int, str], headers: Sequence[str]):
         self.cells: dict[str, _Cell] = {}
         self._notes: list[tuple[int, str]] = []
+        self._headers = headers
+        target_of = mapping.get
         for index, raw in enumerate(row):
             value = raw.strip()
-            target = mapping.get(index)
-            if value and target != IGNORE:
-                self._take(target, _Cell(index, value, headers))
+            if value:
+                target = target_of(index)
+                if target != IGNORE:
+                    self._take(target, _Cell(index, value))
 
     def _take(self, target: str | None, cell: _Cell) -> None:
         if target == "notes":
-            self._notes.append((cell.index, cell.value))
-        elif target is None or (target in self.cells and self.cells[target].value != cell.value):
+            self._notes.append(cell)
+        elif target is None:
             self.note(cell)
-        else:
-            self.cells.setdefault(target, cell)
+        elif (taken := self.cells.get(target)) is None:
+            self.cells[target] = cell
+        elif taken.value != cell.value:
+            self.note(cell)
 
     def note(self, cell: _Cell) -> None:
-        self._notes.append((cell.index, f"{cell.label}: {cell.value}"))
+        label = _label(self._headers, cell.column)
+        self._notes.append(_Cell(cell.column, f"{label}: {cell.value}"))
 
     def text(self, target: str) -> str:
         cell = self.cells.get(target)
@@ -252,16 +258,19 @@ def _interest(row: _Row, errors: dict[str, Problem]) -> Interest | None:
         return None
 
 
-def _consent(row: _Row, errors: dict[str, Problem]) -> bool:
+def _consent(row: _Row, errors: dict[str, Problem]) -> bool | None:
+    """The consent cell: True (agreed), False (refused outright), None (empty, not yet,
+    unreadable)."""
     cell = row.cells.get("consent")
     try:
         consent = read_yes_no(cell.value) if cell else None
     except ValueError:
         errors["consent"] = YES_NO_UNREADABLE
-        return False
-    if cell and consent is False:  # a refusal is worth keeping in words
-        row.note(cell)
-    return bool(consent)
+        return None
+    if cell is None or consent is not False:
+        return consent
+    row.note(cell)  # a "no" is worth keeping in words too
+    return False if is_refusal(cell.value) else None
 
 
 def row_to_draft(
@@ -277,7 +286,7 @@ def row_to_draft(
     `mapping` comes from header_map(); `headers` label the cells kept in the notes. 姓 and 名
     are joined (family name first for Japanese names), 部署 goes before 役職 in the title,
     and the row's event wins over `event`. Without `source` the lead is from an event when
-    it has one, else manual, as at capture.
+    it has one, else manual, as at capture. A "no" in the consent column opts the lead out.
     """
     cells = _Row(row, mapping, headers)
     errors: dict[str, Problem] = {}
@@ -299,7 +308,8 @@ def row_to_draft(
         event=event,
         interest=interest,
         product=cells.text("product"),
-        consent=consent,
+        consent=consent is True,
+        opted_out=consent is False,
         notes=cells.notes,
     )
     draft = normalize_draft(draft)

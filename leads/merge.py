@@ -8,7 +8,7 @@ from typing import Any
 
 from leads.model import LeadDraft, stronger_interest
 
-_SPECIAL: frozenset[str] = frozenset({"interest", "title", "notes", "consent"})
+_SPECIAL: frozenset[str] = frozenset({"interest", "title", "notes", "consent", "opted_out"})
 # Typed text that differs from what is stored is kept in the notes rather than dropped.
 _NOTED_WHEN_DIFFERENT: tuple[str, ...] = ("name", "company", "phone", "industry", "product")
 
@@ -31,8 +31,9 @@ def merge_profile(stored: LeadDraft, incoming: LeadDraft, *, stamp: str) -> Merg
     """Fold a repeat capture into the stored profile.
 
     Empty fields are filled, the stronger interest wins, a title given later replaces the old
-    one (people get promoted), consent once given stays, and the capture's notes are appended
-    under `stamp`, together with any name, company, phone … that differs from the stored one.
+    one (people get promoted), consent once given stays, an opt-out holds until explicit
+    consent is given again, and the capture's notes are appended under `stamp`, together with
+    any name, company, phone … that differs from the stored one.
     The first capture's source and event stay: they say where the lead came from.
     """
     values: dict[str, Any] = {}
@@ -48,11 +49,21 @@ def merge_profile(stored: LeadDraft, incoming: LeadDraft, *, stamp: str) -> Merg
         values["title"] = incoming.title
     if incoming.consent and not stored.consent:
         values["consent"] = True
+    opted_out = _opted_out(stored.opted_out, incoming)
+    if opted_out != stored.opted_out:
+        values["opted_out"] = opted_out
     note = _note_of(stored, incoming)
     notes = append_note(stored.notes, note, stamp)
     if notes != stored.notes:
         values["notes"] = notes
     return Merged(replace(stored, **values), tuple(values), note if notes != stored.notes else "")
+
+
+def _opted_out(stored: bool, incoming: LeadDraft) -> bool:
+    """A refusal or an unsubscribe opts out; only explicit consent opts back in."""
+    if incoming.opted_out:
+        return True
+    return stored and not incoming.consent
 
 
 def _note_of(stored: LeadDraft, incoming: LeadDraft) -> str:

@@ -101,6 +101,7 @@ class LeadDraft:
     budget: Budget | None = None
     timeline: Timeline | None = None
     consent: bool = False
+    opted_out: bool = False  # refused contact or unsubscribed: no email, no material
     notes: str = ""
 
     def with_capture_defaults(self, current_event: str) -> LeadDraft:

@@ -33,7 +33,8 @@ from leads.outcomes import LostReason
 from leads.scoring import Reason, ReasonKind, ScoringRules, TouchFact
 from storage.tables import AUDIT, HISTORY, LEADS, TOUCHES, AuditRow, LeadRow, TouchRow
 
-PROFILE_FIELDS = tuple(field.name for field in fields(LeadDraft))
+# The draft's fields stored as columns of the same name; `opted_out` is `opted_out_at`.
+PROFILE_FIELDS = tuple(field.name for field in fields(LeadDraft) if field.name != "opted_out")
 ENUM_FIELDS: dict[str, type[StrEnum]] = {
     "source": Source,
     "interest": Interest,
@@ -132,11 +133,12 @@ def draft_from(values: Values) -> LeadDraft:
             found[name] = enum(raw) if raw in _ENUM_VALUES[name] else None
         else:
             found[name] = raw
-    return LeadDraft(**found)
+    return LeadDraft(**found, opted_out=values["opted_out_at"] is not None)
 
 
 def profile_values(draft: LeadDraft) -> dict[str, Any]:
-    """The profile columns of a draft (enums as their values, None as empty)."""
+    """The profile columns of a draft (enums as their values, None as empty); not the
+    opt-out, whose column is a time only capture knows."""
     return {name: _column_value(getattr(draft, name)) for name in PROFILE_FIELDS}
 
 
@@ -263,6 +265,7 @@ MERGED_COLUMNS = (
     "hot_at",
     "route_channel",
     "route_rule",
+    "opted_out_at",
 )
 
 

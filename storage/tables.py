@@ -148,6 +148,8 @@ class LeadRow(Base):
     won_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lost_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     calibration: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # When the lead refused contact or unsubscribed; cleared by explicit consent later.
+    opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         Index("ix_leads_stage_score", "stage", "score"),

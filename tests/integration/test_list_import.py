@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from bot.list_import import import_file
+import bot.list_import
+from bot.list_import import RejectedFile, import_file
+from bot.list_reader import ReadJob
 from leadloop.capture import Captures
 from leadloop.list_import import ImportOptions, ListImport
 from leads.model import Source, Stage
 from storage.db import create_database
-from storage.tables import LeadRow, OutboxRow, TouchRow
-from tests.harness import SALES, Leadbot, cards_in, count_rows
-from tests.processes import cli_env, run_leadbot
+from storage.tables import Base, LeadRow, OutboxRow, TouchRow
+from tests.harness import SALES, Leadbot, cards_in, count_rows, rows_of, until
+from tests.processes import LEADBOT, cli_env, run_leadbot
 
 ENGLISH = (
     "Name,Company,Email,Phone,Job Title,Interest,Booth note\n"
@@ -224,3 +230,137 @@ async def test_an_interrupted_import_run_again_creates_no_duplicates(leadbot: Le
     assert summary.line() == "created 4, merged 6, rejected 0"
     assert await leadbot.count(LeadRow) == 10
     assert await leadbot.count(TouchRow) == 10
+
+
+def _list_of_chunks(rows: int) -> str:
+    """A list whose people repeat across chunk boundaries, with blank and broken rows."""
+    lines = ["Name,Company,Email,Phone,Interest,Consent,Note"]
+    for n in range(rows):
+        person = n % 7 if n % 3 == 0 else n  # every third row is one of seven people again
+        interest = ("hot", "warm", "cold", "")[n % 4]
+        consent = ("yes", "no", "", "未")[n % 4]
+        lines.append(
+            f"Person {person},Company {person % 4},p{person}@example.com,"
+            f"+81 3 1234 {person:04d},{interest},{consent},row {n}"
+        )
+        if n % 10 == 4:
+            lines.append(",,,,,,")
+        if n % 10 == 7:
+            lines.append(f"Broken {n},,broken-{n}@,,,,")
+    return "\n".join(lines) + "\n"
+
+
+async def _stored(leadbot: Leadbot) -> list[tuple[object, ...]]:
+    """Every lead and touch as stored, without ids: what two imports must agree on."""
+    leads = [
+        (r.name, r.email, r.phone, r.notes, r.touch_count, r.stage, r.score, r.opted_out_at)
+        for r in await rows_of(leadbot, LeadRow)
+    ]
+    touches = [(t.via, t.notes, t.once_key) for t in await rows_of(leadbot, TouchRow)]
+    return sorted(leads, key=str) + sorted(touches, key=str)
+
+
+async def _wipe(leadbot: Leadbot) -> None:
+    async with leadbot.svc.db.write() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
+
+
+async def test_a_list_read_by_the_reader_process_imports_as_one_read_here(
+    leadbot: Leadbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(_list_of_chunks(60), encoding="utf-8")
+    options = ImportOptions(event="Expo", batch_size=8)
+    loop = leadbot.svc.loop
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = csv.reader(stream)
+        headers = next(rows)
+        here = RejectedFile(tmp_path / "here.csv", "utf-8", headers, "reason")
+        job = ListImport(loop, Captures(loop), headers, options, reject=here.add)
+        read_here = await job.run(rows)
+    here.close()
+    stored_here = await _stored(leadbot)
+    await _wipe(leadbot)
+    started = []
+    real = bot.list_import.read_elsewhere
+
+    def spied(job: ReadJob) -> Any:
+        started.append(job)
+        return real(job)
+
+    monkeypatch.setattr(bot.list_import, "read_elsewhere", spied)
+
+    summary, rejected = await import_file(path, loop, options)
+
+    assert len(started) == 1  # the rows went through the reader process
+    assert summary == read_here
+    text = path.read_text(encoding="utf-8")
+    assert summary.rejected == text.count("\nBroken ")
+    assert summary.merged > 0  # people repeated across chunks were merged
+    assert summary.created + summary.merged + summary.rejected == text.count("@")
+    assert await _stored(leadbot) == stored_here
+    refused = rejected.path.read_text(encoding="utf-8").splitlines()[1:]
+    assert [line.split(",")[0] for line in refused] == [f"Broken {n}" for n in range(7, 60, 10)]
+    assert refused == (tmp_path / "here.csv").read_text(encoding="utf-8").splitlines()[1:]
+
+
+async def test_a_dry_run_read_by_the_reader_process_counts_as_a_real_run(
+    leadbot: Leadbot, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(_list_of_chunks(40), encoding="utf-8")
+    loop = leadbot.svc.loop
+
+    dry, _rejected = await import_file(path, loop, ImportOptions(batch_size=8, dry_run=True))
+    assert await leadbot.count(LeadRow) == 0
+    real, _rejected = await import_file(path, loop, ImportOptions(batch_size=8))
+
+    assert dry == real
+    assert await leadbot.count(LeadRow) == real.created
+
+
+async def test_ctrl_c_during_a_piped_import_ends_it_cleanly(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(_list_of_chunks(6000), encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        LEADBOT,
+        "import",
+        str(path),
+        env=cli_env(database_url, LEADBOT_SALES_CHANNEL=SALES),
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    await until(lambda: _readers(tmp_path), timeout=30)
+
+    process.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert process.returncode == 130
+    assert (out, err) == (b"", b"")
+    await until(lambda: _no_readers(tmp_path), timeout=10)
+
+
+async def _readers(folder: Path) -> list[int]:
+    return _readers_in(folder)
+
+
+async def _no_readers(folder: Path) -> bool:
+    return not _readers_in(folder)
+
+
+def _readers_in(folder: Path) -> list[int]:
+    """The pids of list readers working in `folder` (a reader's working directory)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            if b"bot.list_reader" in cmdline and (proc / "cwd").resolve() == folder.resolve():
+                found.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return found

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_database
+from storage.leads import leads_by_id
 from storage.migrate import alembic_config, migrate
 from storage.tables import Base, TouchRow
 from tests.harness import count_rows
@@ -85,5 +86,34 @@ async def test_stage_history_and_phone_keys_are_backfilled(database_url: str) ->
             ("hot", "claimed", "U0REP"),
             ("claimed", "won", "U0REP"),
         ]
+    finally:
+        await db.dispose()
+
+
+async def test_leads_stored_before_opt_outs_are_not_opted_out(database_url: str) -> None:
+    db = create_database(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_upgrade, "0007")
+            await connection.execute(
+                text(
+                    "INSERT INTO leads (email_key, name, company, email, phone, phone_key, title,"
+                    " company_size, industry, source, event, interest, product, budget, timeline,"
+                    " consent, notes, region, stage, fit, engagement, engagement_at, score,"
+                    " reasons, rules_version, touch_count, route_channel, route_rule, card_channel,"
+                    " card_ts, captured_by, created_at, updated_at)"
+                    " VALUES ('a@x.example', 'Ann', '', 'a@x.example', '', '', '', '', '', 'event',"
+                    " '', 'warm', '', '', '', true, '', 'JP', 'nurturing', 0, 10, 0, 10, '[]', 'v',"
+                    " 1, '', '', '', '', 'U0STAFF', :t0, :t0)"
+                ),
+                {"t0": T0},
+            )
+        await migrate(db)
+        async with db.read() as session:
+            [lead] = (await leads_by_id(session, [1])).values()
+            stored = await session.scalar(text("SELECT opted_out_at FROM leads"))
+        assert stored is None
+        assert lead.profile.opted_out is False
+        assert (lead.profile.email, lead.profile.consent) == ("a@x.example", True)
     finally:
         await db.dispose()

@@ -150,3 +150,22 @@ def test_appending_never_loses_a_note(notes: str, new: str) -> None:
     appended = append_note(notes, new, STAMP)
     assert notes in appended
     assert new.strip() in appended
+
+
+@pytest.mark.parametrize(
+    ("stored", "incoming", "opted_out"),
+    [
+        (LeadDraft(), LeadDraft(opted_out=True), True),  # a refusal or an unsubscribe
+        (LeadDraft(consent=True), LeadDraft(opted_out=True), True),  # earlier consent: no matter
+        (LeadDraft(opted_out=True), LeadDraft(), True),  # a capture that says nothing of it
+        (LeadDraft(opted_out=True), LeadDraft(consent=True), False),  # explicit consent again
+        (LeadDraft(opted_out=True, consent=True), LeadDraft(consent=True), False),
+        (LeadDraft(), LeadDraft(consent=True), False),
+    ],
+)
+def test_an_opt_out_holds_until_explicit_consent(
+    stored: LeadDraft, incoming: LeadDraft, opted_out: bool
+) -> None:
+    merged = merge_profile(stored, incoming, stamp=STAMP)
+    assert merged.profile.opted_out is opted_out
+    assert ("opted_out" in merged.changed) is (opted_out != stored.opted_out)

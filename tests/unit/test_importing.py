@@ -8,7 +8,13 @@ import io
 
 import pytest
 
-from leads.answers import INTEREST_UNKNOWN, YES_NO_UNREADABLE, read_interest, read_yes_no
+from leads.answers import (
+    INTEREST_UNKNOWN,
+    YES_NO_UNREADABLE,
+    is_refusal,
+    read_interest,
+    read_yes_no,
+)
 from leads.checks import FieldError
 from leads.importing import (
     CsvEncodingError,
@@ -393,3 +399,30 @@ def test_unreadable_answers_are_refused(text: str) -> None:
         read_yes_no(text)
     with pytest.raises(ValueError, match="not an interest"):
         read_interest(text)
+
+
+@pytest.mark.parametrize(
+    ("cell", "consent", "opted_out"),
+    [
+        ("yes", True, False),
+        ("はい", True, False),
+        ("○", True, False),
+        ("no", False, True),
+        ("いいえ", False, True),
+        ("拒否", False, True),
+        ("×", False, True),
+        ("配信停止", False, True),
+        ("未", False, False),  # not yet: nothing refused
+        ("なし", False, False),
+        ("0", False, False),
+        ("", False, False),
+    ],
+)
+def test_a_refusal_in_the_consent_column_opts_out(
+    cell: str, consent: bool, opted_out: bool
+) -> None:
+    headers = ["Name", "同意"]
+    draft = row_to_draft(["Jane", cell], header_map(headers, {}), headers=headers)
+    assert isinstance(draft, LeadDraft)
+    assert (draft.consent, draft.opted_out) == (consent, opted_out)
+    assert is_refusal(cell) is opted_out

@@ -178,6 +178,7 @@ def test_every_kind_has_default_points_and_a_setting() -> None:
         EngagementKind.WEBINAR_ATTENDED: 20,
         EngagementKind.WHITEPAPER_DOWNLOADED: 10,
         EngagementKind.PRICING_PAGE_VISITED: 20,
+        EngagementKind.UNSUBSCRIBED: 0,
     }
 
 

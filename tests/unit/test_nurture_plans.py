@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
+from leadloop.nurture import facts_of
 from leads.checks import FieldError
-from leads.model import Interest, Source
+from leads.lead import Lead
+from leads.model import Interest, LeadDraft, Source, Stage
 from leads.nurture import (
     CONTACT_ACTIONS,
     Action,
@@ -265,3 +268,28 @@ def test_written_contact_is_email_and_material() -> None:
 )
 def test_doer_of(step: PlanStep, owner: str | None, expected: str) -> None:
     assert doer_of(step, capturer="UCAPTURER", owner=owner) == expected
+
+
+def test_an_opted_out_lead_is_enrolled_past_consent_only_plans() -> None:
+    consent_only = Plan("consent-only", Segment(consent=True), (EMAIL,))
+    anyone = Plan("anyone", Segment(), (CALL,))
+    profile = LeadDraft(email="a@b.jp", consent=True)
+    lead = Lead(
+        id=1,
+        profile=profile,
+        stage=Stage.NEW,
+        owner=None,
+        score=0,
+        fit=0.0,
+        engagement=0.0,
+        reasons=(),
+        region="",
+        touch_count=1,
+        captured_by="U0STAFF",
+        created_at=datetime(2026, 11, 24, tzinfo=UTC),
+    )
+    opted_out = replace(lead, profile=replace(profile, opted_out=True))
+
+    assert first_matching_plan((consent_only, anyone), facts_of(lead)) == consent_only
+    assert facts_of(opted_out).opted_out
+    assert first_matching_plan((consent_only, anyone), facts_of(opted_out)) == anyone

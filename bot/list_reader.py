@@ -1,0 +1,86 @@
+"""The reading half of `leadbot import`, run as a process of its own
+(`python -m bot.list_reader`) so that rows are read and validated while the chunk before
+them is being written.
+
+It takes a pickled `ReadJob` on standard input and writes frames to standard output: an
+8-byte big-endian length, then a pickled `(kind, value)` with kind `chunk` (a ReadChunk),
+`csv_error` or `failed` (a message), and `end` last. A full pipe holds it back, so it runs
+at most a little ahead of the writer and memory stays flat. It imports no database code and
+ignores Ctrl-C (the importing process ends it).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import pickle
+import signal
+import struct
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from leadloop.list_rows import RowReader
+
+FRAME: Final = struct.Struct(">Q")
+CHUNK: Final = "chunk"
+CSV_ERROR: Final = "csv_error"
+FAILED: Final = "failed"
+END: Final = "end"
+FIELD_SIZE_LIMIT: Final = 1 << 24  # a cell of notes may be long; a runaway quote stops at 16 MB
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """Which file to read (in which encoding), and how to turn its rows into drafts."""
+
+    path: Path
+    encoding: str
+    reader: RowReader
+
+
+def frame(kind: str, value: Any = None) -> bytes:
+    """One message as written to the pipe: its length, then it pickled."""
+    data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
+    return FRAME.pack(len(data)) + data
+
+
+def body_rows(job: ReadJob) -> Iterator[list[str]]:
+    """The file's rows after the header row."""
+    with job.path.open(encoding=job.encoding, newline="") as stream:
+        rows = csv.reader(stream)
+        next(rows, None)
+        yield from rows
+
+
+def read_into(job: ReadJob, out: BinaryIO) -> None:
+    """Write the file's chunks to `out`, then `end` (or what went wrong)."""
+    try:
+        for chunk in job.reader.chunks(body_rows(job)):
+            out.write(frame(CHUNK, chunk))
+    except csv.Error as error:
+        out.write(frame(CSV_ERROR, str(error)))
+    except Exception as error:  # told to the importing process, which reports it
+        out.write(frame(FAILED, f"{type(error).__name__}: {error}"))
+    else:
+        out.write(frame(END))
+    out.flush()
+
+
+def main() -> None:
+    """Read the job from standard input; write the frames to standard output."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print cannot break a frame
+    job = pickle.load(sys.stdin.buffer)
+    try:
+        read_into(job, frames)
+    except BrokenPipeError:  # the importing process stopped reading: nothing left to do
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()
