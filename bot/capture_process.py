@@ -15,6 +15,7 @@ child it started ever read them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import pickle
@@ -187,6 +188,8 @@ async def _serve(setup: WriterSetup, requests: BinaryIO, answers: BinaryIO) -> N
     captures = Captures(loop)
     try:
         await loop.db.ping()
+        gc.collect()
+        gc.freeze()  # what start-up built stays out of the collections between batches
         _write(answers, (READY, os.getpid()))
         while (batch := _read(requests)) is not None:
             _write(answers, await _written(loop, captures, batch))

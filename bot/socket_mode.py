@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable
 
 from bot.app import create_app
+from bot.server import set_aside_startup_objects
 from bot.services import AppServices
 from scheduler.runner import Sweeps
 
@@ -23,10 +25,12 @@ async def connect_socket_mode(
     sweeps.start()
     services.nudge_delivery()
     await handler.connect_async()  # type: ignore[no-untyped-call]
+    set_aside_startup_objects()
 
     async def stop() -> None:
         await sweeps.stop()
         await handler.close_async()  # type: ignore[no-untyped-call]
         await services.close()
+        gc.unfreeze()
 
     return stop

@@ -31,7 +31,7 @@ from leads.model import LeadDraft, Stage
 from leads.routing import infer_region
 from leads.scoring import Reason, TouchFact, score_lead, touch_reasons
 from storage.calibration import stored_weights
-from storage.group_commit import Elsewhere, GroupCommit
+from storage.group_commit import MAX_BATCH, Elsewhere, GroupCommit
 from storage.leads import (
     audit_values,
     draft_from,
@@ -82,6 +82,11 @@ class CaptureOutcome:
 
 
 Row = dict[str, Any]  # a lead's columns, as read, or as they will be inserted
+# Batches written in another process are smaller, so that a burst is written in parts and
+# this process reads the next part while the other writes one (50 captures in flight: two
+# parts of 25, 1.6 ms a capture instead of 2.6; parts of 10 cost the writer more than
+# they save).
+ELSEWHERE_BATCH = 32
 
 
 class Captures:
@@ -93,7 +98,10 @@ class Captures:
     ) -> None:
         self._loop = loop
         self._commit: GroupCommit[CaptureRequest, CaptureOutcome] = GroupCommit(
-            loop.db, self.write, elsewhere=elsewhere
+            loop.db,
+            self.write,
+            elsewhere=elsewhere,
+            max_batch=ELSEWHERE_BATCH if elsewhere is not None else MAX_BATCH,
         )
 
     async def capture(self, request: CaptureRequest) -> CaptureOutcome:
