@@ -56,3 +56,34 @@ async def test_a_writer_waits_for_another_processes_long_write(database_url: str
         await waiter.dispose()
         await holder.dispose()
     assert order == ["holder", "waiter"]
+
+
+async def test_a_chunked_writer_lets_another_processes_writer_in_between_chunks(
+    database_url: str,
+) -> None:
+    sweep = create_database(database_url)
+    await migrate(sweep)
+    capture = create_database(database_url)
+    order: list[str] = []
+    first_chunk = asyncio.Event()
+
+    async def chunked_sweep() -> None:
+        for chunk in range(12):
+            async with sweep.write() as session:
+                await session.execute(text("UPDATE user_prefs SET current_event = 'sweep'"))
+                first_chunk.set()
+                await asyncio.sleep(0.05)
+            order.append(f"chunk {chunk}")
+
+    async def one_capture() -> None:
+        await first_chunk.wait()
+        async with capture.write() as session:
+            await session.execute(text("UPDATE user_prefs SET current_event = 'capture'"))
+        order.append("capture")
+
+    try:
+        await asyncio.gather(chunked_sweep(), one_capture())
+    finally:
+        await capture.dispose()
+        await sweep.dispose()
+    assert order.index("capture") <= 2, order  # in after the first chunk, not the last
