@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.server import EVENTS_PATH, build_web_app
+from bot.server import EVENTS_PATH, build_web_app, set_aside_startup_objects
 from bot.services import AppServices, build_services, utc_now
 from bot.settings import load_settings
 from leads.config import LeadbotConfig
@@ -112,6 +112,7 @@ async def start_leadbot(
     )
     server = TestServer(web_app, host="127.0.0.1", port=0)
     await server.start_server()
+    set_aside_startup_objects()  # as `leadbot serve` does once it listens
     return RunningApp("leadbot", server, services)
 
 

@@ -22,7 +22,7 @@ from bot.list_import import import_file
 from bot.logs import configure_logging
 from bot.preflight import check_bot_token, open_socket_mode_url, prepare_database, reserve_port
 from bot.report import FORMATS, write_report
-from bot.server import build_web_app
+from bot.server import build_web_app, set_aside_startup_objects
 from bot.services import AppServices, build_services, utc_now
 from bot.settings import Mode, Settings, load_settings
 from bot.socket_mode import connect_socket_mode
@@ -154,6 +154,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     await runner.setup()
     try:
         await web.SockSite(runner, listener).start()
+        set_aside_startup_objects()
         log.info("leadbot listening", extra={"host": host, "port": port})
         await _until_stopped()
     finally:
