@@ -8,8 +8,7 @@ stdout with the outcomes once committed, or with why it could not. Until the chi
 reached the database, and from the moment it is found gone, batches are written in the web
 process as before. The group commit has one batch in flight at a time.
 
-Messages are pickles, each after its length (4 bytes, big-endian); only the parent and the
-child it started ever read them.
+Messages go as bot/pipes.py frames them.
 """
 
 from __future__ import annotations
@@ -18,9 +17,7 @@ import asyncio
 import gc
 import logging
 import os
-import pickle
 import signal
-import struct
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +28,7 @@ from typing import Any, BinaryIO
 from sqlalchemy.exc import IntegrityError
 
 from bot.logs import configure_logging
+from bot.pipes import frame, message_channel, read_message, read_message_blocking
 from leadloop.capture import CaptureOutcome, CaptureRequest, Captures
 from leadloop.context import Loop
 from leads.config import LeadbotConfig
@@ -40,7 +38,6 @@ log = logging.getLogger("leadbot")
 START_SECONDS = 60.0  # importing and reaching the database; captures are written here meanwhile
 STOP_SECONDS = 5.0
 READY, WRITTEN, TAKEN, FAILED = "ready", "written", "taken", "failed"
-_LENGTH = struct.Struct(">I")
 _SOURCE_ROOT = str(Path(__file__).resolve().parent.parent)  # where `bot` is importable from
 
 
@@ -137,14 +134,12 @@ class CaptureProcess:
 
     async def _send(self, message: object) -> None:
         to_child, _ = self._pipes()
-        payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        to_child.write(_LENGTH.pack(len(payload)) + payload)
+        to_child.write(frame(message))
         await to_child.drain()
 
     async def _receive(self) -> Any:
         _, from_child = self._pipes()
-        (length,) = _LENGTH.unpack(await from_child.readexactly(_LENGTH.size))
-        return pickle.loads(await from_child.readexactly(length))
+        return await read_message(from_child)
 
     def _pipes(self) -> tuple[asyncio.StreamWriter, asyncio.StreamReader]:
         if self._child is None or self._child.stdin is None or self._child.stdout is None:
@@ -167,10 +162,9 @@ def main() -> None:
     # captures first and then closes our stdin.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print never breaks a message
+    answers = message_channel()
     requests = sys.stdin.buffer
-    setup = _read(requests)
+    setup = read_message_blocking(requests)
     if not isinstance(setup, WriterSetup):
         raise SystemExit("bot.capture_process is started by leadbot itself")
     configure_logging(setup.log_level)
@@ -191,7 +185,7 @@ async def _serve(setup: WriterSetup, requests: BinaryIO, answers: BinaryIO) -> N
         gc.collect()
         gc.freeze()  # what start-up built stays out of the collections between batches
         _write(answers, (READY, os.getpid()))
-        while (batch := _read(requests)) is not None:
+        while (batch := read_message_blocking(requests)) is not None:
             _write(answers, await _written(loop, captures, batch))
     except Exception as error:
         _write(answers, (FAILED, f"{type(error).__name__}: {error}"))
@@ -203,18 +197,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _read(stream: BinaryIO) -> Any:
-    """The next message, or None once the parent has closed the stream."""
-    header = stream.read(_LENGTH.size)
-    if len(header) < _LENGTH.size:
-        return None
-    (length,) = _LENGTH.unpack(header)
-    return pickle.loads(stream.read(length))
-
-
 def _write(stream: BinaryIO, message: object) -> None:
-    payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(payload)) + payload)
+    stream.write(frame(message))
     stream.flush()
 
 

@@ -27,7 +27,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from bot.errors import StartupError
-from bot.list_reader import CSV_ERROR, END, FAILED, FIELD_SIZE_LIMIT, FRAME, ReadJob
+from bot.list_reader import CSV_ERROR, END, FAILED, FIELD_SIZE_LIMIT, ReadJob
+from bot.pipes import read_message
 from leadloop.capture import Captures
 from leadloop.context import Loop
 from leadloop.list_import import (
@@ -215,8 +216,7 @@ async def _chunks(
 ) -> AsyncIterator[ReadChunk]:
     while True:
         try:
-            size = FRAME.unpack(await out.readexactly(FRAME.size))[0]
-            kind, value = pickle.loads(await out.readexactly(size))
+            kind, value = await read_message(out)
         except asyncio.IncompleteReadError:
             raise RuntimeError(f"the list reader stopped: {await _last_words(reader)}") from None
         if kind == END:

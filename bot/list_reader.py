@@ -2,8 +2,8 @@
 (`python -m bot.list_reader`) so that rows are read and validated while the chunk before
 them is being written.
 
-It takes a pickled `ReadJob` on standard input and writes frames to standard output: an
-8-byte big-endian length, then a pickled `(kind, value)` with kind `chunk` (a ReadChunk),
+It takes a pickled `ReadJob` on standard input and writes messages (bot/pipes.py) to
+standard output: `(kind, value)` with kind `chunk` (a ReadChunk),
 `csv_error` or `failed` (a message), and `end` last. A full pipe holds it back, so it runs
 at most a little ahead of the writer and memory stays flat. It imports no database code and
 ignores Ctrl-C (the importing process ends it).
@@ -12,19 +12,17 @@ ignores Ctrl-C (the importing process ends it).
 from __future__ import annotations
 
 import csv
-import os
 import pickle
 import signal
-import struct
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
+from bot.pipes import frame, message_channel
 from leadloop.list_rows import RowReader
 
-FRAME: Final = struct.Struct(">Q")
 CHUNK: Final = "chunk"
 CSV_ERROR: Final = "csv_error"
 FAILED: Final = "failed"
@@ -41,10 +39,9 @@ class ReadJob:
     reader: RowReader
 
 
-def frame(kind: str, value: Any = None) -> bytes:
-    """One message as written to the pipe: its length, then it pickled."""
-    data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
-    return FRAME.pack(len(data)) + data
+def message(kind: str, value: Any = None) -> bytes:
+    """One `(kind, value)` message as written to the pipe."""
+    return frame((kind, value))
 
 
 def body_rows(job: ReadJob) -> Iterator[list[str]]:
@@ -59,13 +56,13 @@ def read_into(job: ReadJob, out: BinaryIO) -> None:
     """Write the file's chunks to `out`, then `end` (or what went wrong)."""
     try:
         for chunk in job.reader.chunks(body_rows(job)):
-            out.write(frame(CHUNK, chunk))
+            out.write(message(CHUNK, chunk))
     except csv.Error as error:
-        out.write(frame(CSV_ERROR, str(error)))
+        out.write(message(CSV_ERROR, str(error)))
     except Exception as error:  # told to the importing process, which reports it
-        out.write(frame(FAILED, f"{type(error).__name__}: {error}"))
+        out.write(message(FAILED, f"{type(error).__name__}: {error}"))
     else:
-        out.write(frame(END))
+        out.write(message(END))
     out.flush()
 
 
@@ -73,8 +70,7 @@ def main() -> None:
     """Read the job from standard input; write the frames to standard output."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     csv.field_size_limit(FIELD_SIZE_LIMIT)
-    frames = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print cannot break a frame
+    frames = message_channel()
     job = pickle.load(sys.stdin.buffer)
     try:
         read_into(job, frames)
